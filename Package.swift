@@ -1,0 +1,98 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Warnings are errors when `SAS_STRICT=1` (the test command and CI set it), so a
+/// warning never lands; local edit-compile loops stay forgiving.
+let strict = Context.environment["SAS_STRICT"] == "1"
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+] + (strict ? [.treatAllWarnings(as: .error)] : [])
+
+let package = Package(
+    name: "sas-exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sas-exporter", targets: ["sas-exporter"]),
+        .executable(name: "sas-simulator", targets: ["sas-simulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
+    targets: [
+        // Wire models of the two API actions; no dependencies.
+        .target(name: "SASModels", swiftSettings: swiftSettings),
+        // Request signing (ACS3-HMAC-SHA256 and RPC HMAC-SHA1); clock and nonce injected.
+        .target(
+            name: "SASSigning",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The signed HTTP client: endpoints, pagination, retries, limits, credentials.
+        .target(
+            name: "SASAPI",
+            dependencies: [
+                "SASModels", "SASSigning",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Aggregation, de-duplication state, snapshots and exposition; no I/O.
+        .target(name: "SASMetrics", dependencies: ["SASModels"], swiftSettings: swiftSettings),
+        // The local Security Center stand-in, as a library.
+        .target(
+            name: "SASSimulator",
+            dependencies: [
+                "SASModels", "SASSigning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The exporter as a library: config, pollers, HTTP server.
+        .target(
+            name: "SASExporter",
+            dependencies: [
+                "SASAPI", "SASMetrics", "SASSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sas-exporter",
+            dependencies: [
+                "SASExporter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sas-simulator",
+            dependencies: [
+                "SASSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SASModelsTests", dependencies: ["SASModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "SASSigningTests", dependencies: ["SASSigning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "SASAPITests", dependencies: ["SASAPI", "SASSimulator"], swiftSettings: swiftSettings),
+        .testTarget(name: "SASMetricsTests", dependencies: ["SASMetrics"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "SASSimulatorTests", dependencies: ["SASSimulator", "SASAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SASExporterTests", dependencies: ["SASExporter", "SASSimulator"], swiftSettings: swiftSettings),
+    ]
+)
