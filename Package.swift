@@ -56,6 +56,7 @@ let package = Package(
                 "SASModels", "SASSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -90,9 +91,35 @@ let package = Package(
         ),
         .testTarget(name: "SASModelsTests", dependencies: ["SASModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SASSigningTests", dependencies: ["SASSigning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "SASAPITests", dependencies: ["SASAPI", "SASSimulator"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SASAPITests",
+            dependencies: [
+                "SASAPI", "SASSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SASMetricsTests", dependencies: ["SASMetrics"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "SASSimulatorTests", dependencies: ["SASSimulator", "SASAPI"], swiftSettings: swiftSettings),
-        .testTarget(name: "SASExporterTests", dependencies: ["SASExporter", "SASSimulator"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SASSimulatorTests",
+            dependencies: [
+                "SASSimulator", "SASAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SASExporterTests",
+            dependencies: [
+                "SASExporter", "SASSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
