@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "SASExporter",
             dependencies: [
-                "SASAPI", "SASMetrics", "SASSimulator",
+                "SASAPI", "SASMetrics", "SASSimulator", "SASSigning", "SASModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

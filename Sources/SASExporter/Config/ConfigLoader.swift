@@ -1,0 +1,193 @@
+import Foundation
+import SASSigning
+import Yams
+
+/// Reads, checks and defaults the YAML configuration file.
+///
+/// Strict: an unknown key, a wrong type, a bad duration or a missing required key is a
+/// `ConfigError` naming the file, line and key path. Secret files are read here, so a
+/// missing secret file is reported at load (and at reload) time.
+public struct ConfigLoader: Sendable {
+    /// Reads files named in the configuration (secret files); injectable for tests.
+    public var readFile: @Sendable (String) throws -> String
+
+    public init(readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
+        self.readFile = readFile
+    }
+
+    /// Loads the file at `path`.
+    public func load(path: String) throws(ConfigError) -> ExporterConfiguration {
+        let text: String
+        do {
+            text = try readFile(path)
+        } catch {
+            throw ConfigError(file: path, message: "cannot read the configuration file (\(Self.reason(error)))")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses YAML text; `file` names it in errors.
+    public func parse(_ text: String, file: String) throws(ConfigError) -> ExporterConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: file, message: "the file is empty: it needs at least an `accounts` list")
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw Self.describe(error, file: file)
+        } catch {
+            throw ConfigError(file: file, message: "not valid YAML")
+        }
+        return try build(YAMLNodeReader(file: file, node: root, path: ""))
+    }
+
+    static let topLevelKeys: Set = ["interval", "lookback", "state_file", "duration_buckets", "accounts"]
+    static let accountKeys: Set = [
+        "name", "region", "endpoint", "signature", "credentials", "task_ids", "task_batch_size", "page_size",
+        "lang", "interval", "lookback", "poll_timeout", "requests_per_second", "max_concurrent_requests",
+    ]
+    static let credentialKeys: Set = [
+        "access_key_id", "access_key_secret", "access_key_secret_file", "security_token", "security_token_file",
+    ]
+
+    private func build(_ root: YAMLNodeReader) throws(ConfigError) -> ExporterConfiguration {
+        let top = try root.mapping(allowed: Self.topLevelKeys)
+        var config = ExporterConfiguration(accounts: [])
+        if let node = top["interval"] { config.intervalMs = try node.duration(minimumMs: 1000) }
+        if let node = top["lookback"] { config.lookbackMs = try node.duration(minimumMs: 60_000) }
+        if let node = top["state_file"], !node.isNull { config.stateFile = try node.nonEmptyString() }
+        if let node = top["duration_buckets"] { config.durationBuckets = try buckets(node) }
+        guard let accountsNode = top["accounts"] else {
+            throw root.error("missing required key `accounts` (a list of accounts to poll)")
+        }
+        let items = try accountsNode.sequence()
+        guard !items.isEmpty else { throw accountsNode.error("needs at least one account") }
+        var names: Set<String> = []
+        for item in items {
+            let account = try self.account(item, defaults: config)
+            guard names.insert(account.name).inserted else {
+                throw item.error("account name \"\(account.name)\" is used twice; names must be unique")
+            }
+            config.accounts.append(account)
+        }
+        return config
+    }
+
+    private func buckets(_ node: YAMLNodeReader) throws(ConfigError) -> [Double] {
+        var values: [Double] = []
+        for item in try node.sequence() {
+            let value = try item.double()
+            guard value > 0 else { throw item.error("bucket bounds must be positive") }
+            if let last = values.last, value <= last { throw item.error("bucket bounds must increase") }
+            values.append(value)
+        }
+        guard !values.isEmpty else { throw node.error("needs at least one bucket bound") }
+        return values
+    }
+
+    private func account(_ node: YAMLNodeReader, defaults: ExporterConfiguration) throws(ConfigError) -> AccountConfiguration {
+        let fields = try node.mapping(allowed: Self.accountKeys)
+        guard let nameNode = fields["name"] else { throw node.error("missing required key `name` (the account label)") }
+        let name = try nameNode.nonEmptyString()
+        guard name.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw nameNode.error("must be at most 128 characters with no control characters")
+        }
+        var account = AccountConfiguration(name: name, intervalMs: defaults.intervalMs, lookbackMs: defaults.lookbackMs)
+        if let node = fields["region"] { account.region = try node.nonEmptyString() }
+        if let node = fields["endpoint"] { account.endpoint = try node.nonEmptyString() }
+        guard account.region != nil || account.endpoint != nil else {
+            throw node.error("account \"\(name)\" needs `region` or `endpoint`")
+        }
+        if let node = fields["signature"] {
+            let text = try node.string()
+            guard let choice = SignatureChoice(rawValue: text) else { throw node.error("must be `v3` or `rpc`") }
+            account.signature = choice
+        }
+        if let node = fields["credentials"] { account.credentials = try credentials(node) }
+        if let node = fields["task_ids"] {
+            let ids = try node.stringList()
+            guard !ids.isEmpty else { throw node.error("must list at least one task id, or be left out to discover tasks") }
+            account.taskIds = ids
+        }
+        if let node = fields["task_batch_size"] { account.taskBatchSize = try node.int(in: 1...100) }
+        if let node = fields["page_size"] { account.pageSize = try node.int(in: 1...1000) }
+        if let node = fields["lang"] {
+            let lang = try node.string()
+            guard lang == "en" || lang == "zh" else { throw node.error("must be `en` or `zh`") }
+            account.lang = lang
+        }
+        if let node = fields["interval"] { account.intervalMs = try node.duration(minimumMs: 1000) }
+        if let node = fields["lookback"] { account.lookbackMs = try node.duration(minimumMs: 60_000) }
+        account.pollTimeoutMs = AccountConfiguration.defaultPollTimeout(intervalMs: account.intervalMs)
+        if let node = fields["poll_timeout"] { account.pollTimeoutMs = try node.duration(minimumMs: 1000) }
+        if let node = fields["requests_per_second"] {
+            let value = try node.double()
+            guard value > 0, value <= 1000 else { throw node.error("must be above 0 and at most 1000") }
+            account.requestsPerSecond = value
+        }
+        if let node = fields["max_concurrent_requests"] { account.maxConcurrentRequests = try node.int(in: 1...64) }
+        return account
+    }
+
+    private func credentials(_ node: YAMLNodeReader) throws(ConfigError) -> Credentials {
+        let fields = try node.mapping(allowed: Self.credentialKeys)
+        guard let idNode = fields["access_key_id"] else {
+            throw node.error("missing `access_key_id` (or leave `credentials` out to use the default credential chain)")
+        }
+        let id = try idNode.nonEmptyString()
+        guard let secret = try secretValue(fields, inline: "access_key_secret", file: "access_key_secret_file", in: node) else {
+            throw node.error("needs `access_key_secret` or `access_key_secret_file`")
+        }
+        let token = try secretValue(fields, inline: "security_token", file: "security_token_file", in: node)
+        return Credentials(accessKeyId: id, accessKeySecret: secret, securityToken: token)
+    }
+
+    /// Reads a secret given inline or in a file (trailing newline removed); never echoes it.
+    private func secretValue(
+        _ fields: [String: YAMLNodeReader], inline: String, file: String, in node: YAMLNodeReader
+    ) throws(ConfigError) -> Secret? {
+        switch (fields[inline], fields[file]) {
+        case (.some, .some):
+            throw node.error("give `\(inline)` or `\(file)`, not both")
+        case (.some(let value), nil):
+            let text = try value.string()
+            guard !text.isEmpty else { throw value.error("must not be empty") }
+            return Secret(text)
+        case (nil, .some(let pathNode)):
+            let path = try pathNode.nonEmptyString()
+            let contents: String
+            do {
+                contents = try readFile(path)
+            } catch {
+                throw pathNode.error("cannot read \(path) (\(Self.reason(error)))")
+            }
+            var trimmed = Substring(contents)
+            while let last = trimmed.last, last == "\n" || last == "\r" { trimmed = trimmed.dropLast() }
+            guard !trimmed.isEmpty else { throw pathNode.error("\(path) is empty") }
+            return Secret(String(trimmed))
+        case (nil, nil):
+            return nil
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "no such file" }
+        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoPermissionError { return "permission denied" }
+        return "read error"
+    }
+
+    static func describe(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+        case .reader(let problem, _, _, _):
+            return ConfigError(file: file, message: "invalid YAML: \(problem)")
+        default:
+            return ConfigError(file: file, message: "invalid YAML")
+        }
+    }
+}

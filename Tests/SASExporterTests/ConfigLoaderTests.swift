@@ -1,0 +1,129 @@
+import SASSigning
+import Testing
+@testable import SASExporter
+
+@Suite("Configuration file")
+struct ConfigLoaderTests {
+    let loader = ConfigLoader(readFile: { path in
+        switch path {
+        case "/run/secrets/sas": return "file-secret\n"
+        case "/run/secrets/empty": return "\n"
+        default: throw CocoaLikeError.missing
+        }
+    })
+
+    enum CocoaLikeError: Error { case missing }
+
+    @Test func fullFileWithDefaultsAndOverrides() throws {
+        let config = try loader.parse("""
+            interval: 2m
+            lookback: 12h
+            state_file: /var/lib/sas-exporter/state.json
+            accounts:
+              - name: prod
+                region: cn-hangzhou
+                credentials:
+                  access_key_id: LTAIprod
+                  access_key_secret_file: /run/secrets/sas
+                task_ids: [t1, t2]
+                page_size: 50
+                lang: zh
+              - name: test
+                endpoint: http://127.0.0.1:18080
+                signature: rpc
+                interval: 30s
+                poll_timeout: 20s
+            """, file: "sas.yml")
+        #expect(config.intervalMs == 120_000)
+        #expect(config.lookbackMs == 43_200_000)
+        #expect(config.stateFile == "/var/lib/sas-exporter/state.json")
+        #expect(config.durationBuckets == ExporterConfiguration.defaultDurationBuckets)
+        let prod = config.accounts[0]
+        #expect(prod.name == "prod" && prod.region == "cn-hangzhou" && prod.endpoint == nil)
+        #expect(prod.credentials?.accessKeyId == "LTAIprod")
+        #expect(prod.credentials?.accessKeySecret.reveal() == "file-secret")
+        #expect(prod.taskIds == ["t1", "t2"] && prod.pageSize == 50 && prod.lang == "zh")
+        #expect(prod.intervalMs == 120_000 && prod.lookbackMs == 43_200_000 && prod.signature == .v3)
+        let test = config.accounts[1]
+        #expect(test.signature == .rpc && test.intervalMs == 30_000 && test.pollTimeoutMs == 20_000)
+        #expect(test.credentials == nil && test.taskIds == nil && test.lang == "en" && test.taskBatchSize == 10)
+    }
+
+    /// Each bad file and the exact error it must give (the blackbox_exporter habit).
+    static let badFiles: [(String, String)] = [
+        ("accounts:\n  - name: a\n    region: r\n    intervall: 5s\n",
+         "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, interval, lang, lookback, max_concurrent_requests, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"),
+        ("interval: soon\naccounts:\n  - name: a\n    region: r\n",
+         "bad.yml:1:11: interval: \"soon\" is not a duration (use forms such as 30s, 5m, 1h30m)"),
+        ("interval: 500ms\naccounts:\n  - name: a\n    region: r\n",
+         "bad.yml:1:11: interval: must be at least 1s, found 500ms"),
+        ("accounts:\n  - name: a\n    region: r\n    page_size: many\n",
+         "bad.yml:4:16: accounts[0].page_size: expected an integer, found \"many\""),
+        ("accounts:\n  - name: a\n    region: r\n    page_size: 0\n",
+         "bad.yml:4:16: accounts[0].page_size: must be between 1 and 1000, found 0"),
+        ("accounts:\n  - name: a\n", "bad.yml:2:5: accounts[0]: account \"a\" needs `region` or `endpoint`"),
+        ("accounts:\n  - region: r\n", "bad.yml:2:5: accounts[0]: missing required key `name` (the account label)"),
+        ("interval: 1m\n", "bad.yml:1:1: missing required key `accounts` (a list of accounts to poll)"),
+        ("accounts: []\n", "bad.yml:1:11: accounts: needs at least one account"),
+        ("accounts:\n  - name: a\n    region: r\n  - name: a\n    region: s\n",
+         "bad.yml:4:5: accounts[1]: account name \"a\" is used twice; names must be unique"),
+        ("accounts:\n  - name: a\n    region: r\n    signature: v4\n", "bad.yml:4:16: accounts[0].signature: must be `v3` or `rpc`"),
+        ("accounts:\n  - name: a\n    region: r\n    lang: fr\n", "bad.yml:4:11: accounts[0].lang: must be `en` or `zh`"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n",
+         "bad.yml:5:7: accounts[0].credentials: needs `access_key_secret` or `access_key_secret_file`"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: s\n      access_key_secret_file: /run/secrets/sas\n",
+         "bad.yml:5:7: accounts[0].credentials: give `access_key_secret` or `access_key_secret_file`, not both"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /nope\n",
+         "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: cannot read /nope (read error)"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /run/secrets/empty\n",
+         "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: /run/secrets/empty is empty"),
+        ("accounts:\n  - name: a\n    region: r\n    task_ids: []\n",
+         "bad.yml:4:15: accounts[0].task_ids: must list at least one task id, or be left out to discover tasks"),
+        ("duration_buckets: [5, 1]\naccounts:\n  - name: a\n    region: r\n",
+         "bad.yml:1:23: duration_buckets[1]: bucket bounds must increase"),
+        ("accounts:\n  - name: a\n    region: r\n   bad: [\n", "bad.yml:4:4: invalid YAML: did not find expected '-' indicator"),
+        ("", "bad.yml: the file is empty: it needs at least an `accounts` list"),
+        ("- a\n- b\n", "bad.yml:1:1: expected a mapping, found a list"),
+    ]
+
+    @Test(arguments: 0..<badFiles.count)
+    func badFileGivesItsExactError(_ index: Int) {
+        let (text, expected) = Self.badFiles[index]
+        do {
+            _ = try loader.parse(text, file: "bad.yml")
+            Issue.record("accepted a bad file: \(text)")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+
+    @Test func errorsNeverEchoSecrets() {
+        let text = "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: [TOPSECRET]\n"
+        do {
+            _ = try loader.parse(text, file: "bad.yml")
+            Issue.record("accepted a list as a secret")
+        } catch {
+            #expect(!error.description.contains("TOPSECRET"))
+            #expect(error.keyPath == "accounts[0].credentials.access_key_secret")
+        }
+    }
+
+    @Test func missingFileIsReportedWithItsPath() {
+        #expect(throws: ConfigError(file: "/etc/none.yml", message: "cannot read the configuration file (read error)")) {
+            try loader.load(path: "/etc/none.yml")
+        }
+    }
+
+    @Test func durations() {
+        #expect(PrometheusDuration.parseMilliseconds("1h30m") == 5_400_000)
+        #expect(PrometheusDuration.parseMilliseconds("90s") == 90_000)
+        #expect(PrometheusDuration.parseMilliseconds("500ms") == 500)
+        #expect(PrometheusDuration.parseMilliseconds("1d") == 86_400_000)
+        #expect(PrometheusDuration.parseMilliseconds("1m1h") == nil)
+        #expect(PrometheusDuration.parseMilliseconds("1.5h") == nil)
+        #expect(PrometheusDuration.parseMilliseconds("") == nil)
+        #expect(PrometheusDuration.parseMilliseconds("99999999999999999999s") == nil)
+        #expect(PrometheusDuration.format(milliseconds: 5_400_000) == "1h30m")
+        #expect(PrometheusDuration.format(milliseconds: 500) == "500ms")
+    }
+}
