@@ -456,13 +456,13 @@ def exporter_health() -> dict:
                    [target(f"alibabacloud_sas_poll_duration_seconds{{{ACC}}}", "{{account}}")], "s"),
         timeseries(lay, "Polls",
                    "Polls run, polls that were not complete, and ticks skipped because the "
-                   "previous poll was still running, per second.",
+                   "previous poll was still running, per second (0 when none).",
                    [target(f"sum by (account) (rate(alibabacloud_sas_polls_total{{{ACC}}}[{RI}]))",
                            "{{account}} polls", "A"),
-                    target(f"sum by (account) (rate(alibabacloud_sas_poll_failures_total{{{ACC}}}[{RI}]))",
-                           "{{account}} failed", "B"),
-                    target(f"sum by (account) (rate(alibabacloud_sas_poll_skipped_total{{{ACC}}}[{RI}]))",
-                           "{{account}} skipped", "C")],
+                    target(f"sum by (account) (rate(alibabacloud_sas_poll_failures_total{{{ACC}}}[{RI}]))\n"
+                           f"or {ZERO_BY_ACCOUNT}", "{{account}} failed", "B"),
+                    target(f"sum by (account) (rate(alibabacloud_sas_poll_skipped_total{{{ACC}}}[{RI}]))\n"
+                           f"or {ZERO_BY_ACCOUNT}", "{{account}} skipped", "C")],
                    "ops"),
         timeseries(lay, "API requests by code",
                    "Security Center API calls by outcome: OK, the API's error code, or "
@@ -489,10 +489,10 @@ def exporter_health() -> dict:
                    "Size of the de-duplication state behind the counters.",
                    [target(f"alibabacloud_sas_tracked_subtasks{{{ACC}}}", "{{account}}")], "none"),
         timeseries(lay, "Tracked subtask evictions",
-                   "Entries evicted from the de-duplication state by its hard cap, per second; "
-                   "evictions mean a completion may be counted twice.",
-                   [target(f"sum by (account) (rate(alibabacloud_sas_tracked_subtask_evictions_total{{{ACC}}}[{RI}]))",
-                           "{{account}}")], "ops"),
+                   "Entries evicted from the de-duplication state by its hard cap, per second (0 "
+                   "when none); evictions mean a completion may be counted twice.",
+                   [target(f"sum by (account) (rate(alibabacloud_sas_tracked_subtask_evictions_total{{{ACC}}}[{RI}]))\n"
+                           f"or {ZERO_BY_ACCOUNT}", "{{account}}")], "ops"),
         timeseries(lay, "Process memory",
                    "Resident memory of the exporter instances serving the selected accounts.",
                    [target(f"process_resident_memory_bytes {ON_SELECTED_INSTANCES}", "{{instance}}")],
