@@ -1,0 +1,73 @@
+import Hummingbird
+import SASMetrics
+
+/// The outcome of a configuration reload, for `POST /-/reload`.
+public enum ReloadOutcome: Sendable, Equatable {
+    case reloaded
+    case refused(String)
+}
+
+/// Builds the exporter's routes: `/metrics`, `/`, `/-/healthy`, `/-/ready`, `/-/reload`.
+public struct ExporterRouter: Sendable {
+    public let store: MetricsStore
+    public let reload: @Sendable () async -> ReloadOutcome
+    /// Reads the `process_*` figures; injectable for tests.
+    public var processStats: @Sendable () -> ProcessStats = { ProcessStats.current() }
+
+    public init(store: MetricsStore, reload: @escaping @Sendable () async -> ReloadOutcome) {
+        self.store = store
+        self.reload = reload
+    }
+
+    public func build() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/metrics") { request, _ in self.metrics(request) }
+        router.head("/metrics") { request, _ in self.metrics(request) }
+        router.get("/") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: LandingPage.html(store: self.store)))
+            )
+        }
+        router.get("/-/healthy") { _, _ in Self.text(.ok, "Healthy\n") }
+        router.get("/-/ready") { _, _ in self.ready() }
+        router.post("/-/reload") { _, _ in await self.reloadResponse() }
+        router.put("/-/reload") { _, _ in await self.reloadResponse() }
+        router.get("/-/reload") { _, _ in Self.text(.methodNotAllowed, "Only POST or PUT requests allowed\n") }
+        return router
+    }
+
+    func metrics(_ request: Request) -> Response {
+        let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+        var bytes = store.renderedBody(format)
+        bytes += ExpositionRenderer.render(HealthFamilies.process(processStats()), format: format)
+        bytes += ExpositionRenderer.terminator(format)
+        var headers: HTTPFields = [.contentType: format.contentType]
+        if Gzip.accepted(request.headers[.acceptEncoding]), let compressed = Gzip.compress(bytes) {
+            headers[.contentEncoding] = "gzip"
+            headers[.vary] = "Accept-Encoding"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: compressed))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    func ready() -> Response {
+        let waiting = store.accountHealth().filter { !$0.health.hasFinishedPoll }.map(\.name)
+        if waiting.isEmpty { return Self.text(.ok, "Ready\n") }
+        return Self.text(.serviceUnavailable, "Not ready: waiting for the first poll of \(waiting.joined(separator: ", "))\n")
+    }
+
+    func reloadResponse() async -> Response {
+        switch await reload() {
+        case .reloaded: Self.text(.ok, "Configuration reloaded\n")
+        case .refused(let message): Self.text(.internalServerError, "Configuration refused, the previous one keeps running: \(message)\n")
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+}

@@ -1,0 +1,103 @@
+import SASMetrics
+
+/// Turns the exporter's own state into metric families (names from DESIGN.md).
+enum HealthFamilies {
+    static func families(accounts: [(name: String, health: AccountHealth)], exporter: ExporterHealth) -> [MetricFamily] {
+        var up: [MetricSample] = []
+        var lastSuccess: [MetricSample] = []
+        var duration: [MetricSample] = []
+        var polls: [MetricSample] = []
+        var failures: [MetricSample] = []
+        var skipped: [MetricSample] = []
+        var requests: [MetricSample] = []
+        var latency: [MetricSample] = []
+        for (name, health) in accounts {
+            let account = [MetricLabel("account", name)]
+            let created = health.createdSeconds
+            up.append(MetricSample(labels: account, value: health.up ? 1 : 0))
+            if let seconds = health.lastSuccessSeconds {
+                lastSuccess.append(MetricSample(labels: account, value: seconds))
+            }
+            if let seconds = health.lastPollDurationSeconds {
+                duration.append(MetricSample(labels: account, value: seconds))
+            }
+            polls.append(MetricSample(labels: account, value: Double(health.pollsTotal), created: created))
+            failures.append(MetricSample(labels: account, value: Double(health.pollFailuresTotal), created: created))
+            skipped.append(MetricSample(labels: account, value: Double(health.pollsSkippedTotal), created: created))
+            for (key, count) in health.apiRequests {
+                requests.append(MetricSample(
+                    labels: account + [MetricLabel("action", key.action), MetricLabel("code", key.code)],
+                    value: Double(count), created: created
+                ))
+            }
+            for (action, histogram) in health.apiLatency {
+                latency += histogram.samples(labels: account + [MetricLabel("action", action)], created: created)
+            }
+        }
+        return [
+            MetricFamily(
+                name: "alibabacloud_sas_up",
+                help: "Whether the last background poll of the account fetched every page (1) or not (0).",
+                type: .gauge, samples: up),
+            MetricFamily(
+                name: "alibabacloud_sas_last_poll_success_timestamp_seconds",
+                help: "End time of the last complete background poll of the account, seconds since the epoch.",
+                type: .gauge, samples: lastSuccess),
+            MetricFamily(
+                name: "alibabacloud_sas_poll_duration_seconds",
+                help: "Duration of the last background poll of the account, complete or not.",
+                type: .gauge, samples: duration),
+            MetricFamily(
+                name: "alibabacloud_sas_polls_total", help: "Background polls run for the account.",
+                type: .counter, samples: polls),
+            MetricFamily(
+                name: "alibabacloud_sas_poll_failures_total",
+                help: "Background polls of the account that did not fetch every page; the previous snapshot stayed served.",
+                type: .counter, samples: failures),
+            MetricFamily(
+                name: "alibabacloud_sas_poll_skipped_total",
+                help: "Poll ticks skipped because the previous poll of the account was still running.",
+                type: .counter, samples: skipped),
+            MetricFamily(
+                name: "alibabacloud_sas_api_requests_total",
+                help: "Security Center API calls (each attempt) by action and outcome: OK, the API error code, timeout, transport or decode.",
+                type: .counter, samples: requests),
+            MetricFamily(
+                name: "alibabacloud_sas_api_request_duration_seconds",
+                help: "Latency of Security Center API calls (each attempt), seconds.",
+                type: .histogram, samples: latency),
+            MetricFamily(
+                name: "alibabacloud_sas_config_last_reload_successful",
+                help: "Whether the last configuration load or reload succeeded (1) or was refused (0).",
+                type: .gauge, samples: [MetricSample(labels: [MetricLabel](), value: exporter.reloadSuccessful ? 1 : 0)]),
+            MetricFamily(
+                name: "alibabacloud_sas_config_last_reload_success_timestamp_seconds",
+                help: "When the configuration was last loaded successfully, seconds since the epoch.",
+                type: .gauge, samples: [MetricSample(labels: [MetricLabel](), value: exporter.reloadSuccessSeconds)]),
+            MetricFamily(
+                name: "alibabacloud_sas_exporter_build_info",
+                help: "Build facts of the running sas-exporter; the value is always 1.",
+                type: .gauge,
+                samples: [MetricSample(labels: [
+                    MetricLabel("revision", exporter.revision), MetricLabel("swift_version", exporter.swiftVersion),
+                    MetricLabel("version", exporter.version),
+                ], value: 1)]),
+        ]
+    }
+
+    /// The standard `process_*` families, read at scrape time.
+    static func process(_ stats: ProcessStats) -> [MetricFamily] {
+        var families: [MetricFamily] = []
+        func gauge(_ name: String, _ help: String, _ value: Double?, type: MetricType = .gauge) {
+            guard let value else { return }
+            families.append(MetricFamily(name: name, help: help, type: type, samples: [MetricSample(labels: [MetricLabel](), value: value)]))
+        }
+        gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", stats.cpuSeconds, type: .counter)
+        gauge("process_max_fds", "Maximum number of open file descriptors.", stats.maxFileDescriptors)
+        gauge("process_open_fds", "Number of open file descriptors.", stats.openFileDescriptors)
+        gauge("process_resident_memory_bytes", "Resident memory size in bytes.", stats.residentMemoryBytes)
+        gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", stats.startTimeSeconds)
+        gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", stats.virtualMemoryBytes)
+        return families
+    }
+}
