@@ -1,0 +1,131 @@
+import SASModels
+
+/// Turns complete polls of one account into snapshots, keeping the counters, histograms
+/// and de-duplication state behind them.
+///
+/// A value type: the exporter owns one per account, calls `ingest` after each complete
+/// poll, and may encode it (`Codable`) to a state file and decode it on start. See
+/// docs/metrics.md for the counting rules.
+public struct AccountAggregator: Sendable, Codable {
+    /// The `account` label of every series.
+    public let account: String
+    /// The settings in force.
+    public private(set) var configuration: AggregatorConfiguration
+    /// Complete polls ingested so far, restored ones included; 0 means the next poll is
+    /// the baseline.
+    public internal(set) var pollCount: Int
+
+    var tracked = TrackedSubtasks()
+    /// Keyed by terminal status code text ("2", "3", "4").
+    var completed: [String: CounterSeries] = [:]
+    var durations: [String: HistogramSeries] = [:]
+    /// Counted completions whose duration was not observed, by status code text.
+    var unsoundDurations: [String: UInt64] = [:]
+    /// Keyed by check id text.
+    var checks: [String: CheckSeries] = [:]
+    /// Keyed by `InvalidReason` raw value.
+    var invalid: [String: CounterSeries] = [:]
+    var evictions: CounterSeries?
+    var formatVersion = Self.currentFormatVersion
+
+    static let currentFormatVersion = 1
+
+    /// Creates an aggregator with no history: its first poll is the baseline.
+    public init(account: String, configuration: AggregatorConfiguration = AggregatorConfiguration()) {
+        self.account = account
+        self.configuration = configuration
+        pollCount = 0
+    }
+
+    /// Applies new settings (after a config reload or to a restored state). Changed
+    /// bucket bounds restart the duration histograms (new `_created`); a lower size limit
+    /// evicts at the next poll.
+    public mutating func reconfigure(_ configuration: AggregatorConfiguration) {
+        if configuration.durationBuckets != self.configuration.durationBuckets {
+            durations = [:]
+            unsoundDurations = [:]
+        }
+        self.configuration = configuration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, account, configuration, pollCount, tracked, completed, durations
+        case unsoundDurations, checks, invalid, evictions
+    }
+
+    /// Decodes a saved state; throws on another format version or inconsistent data.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        guard formatVersion == Self.currentFormatVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .formatVersion, in: c, debugDescription: "unsupported state format version \(formatVersion)"
+            )
+        }
+        account = try c.decode(String.self, forKey: .account)
+        configuration = try c.decode(AggregatorConfiguration.self, forKey: .configuration)
+        pollCount = try c.decode(Int.self, forKey: .pollCount)
+        tracked = try c.decode(TrackedSubtasks.self, forKey: .tracked)
+        completed = try c.decode([String: CounterSeries].self, forKey: .completed)
+        durations = try c.decode([String: HistogramSeries].self, forKey: .durations)
+        unsoundDurations = try c.decode([String: UInt64].self, forKey: .unsoundDurations)
+        checks = try c.decode([String: CheckSeries].self, forKey: .checks)
+        invalid = try c.decode([String: CounterSeries].self, forKey: .invalid)
+        evictions = try c.decodeIfPresent(CounterSeries.self, forKey: .evictions)
+    }
+
+    // MARK: Read access for logs and tests
+
+    /// Subtasks held in the de-duplication state.
+    public var trackedCount: Int { tracked.count }
+
+    /// `alibabacloud_sas_subtasks_completed_total` for a terminal status.
+    public func completedCount(_ status: SubtaskStatus) -> UInt64 {
+        completed[String(status.rawValue)]?.value ?? 0
+    }
+
+    /// The duration histogram of a terminal status, if created.
+    public func durationHistogram(_ status: SubtaskStatus) -> Histogram? {
+        durations[String(status.rawValue)]?.histogram
+    }
+
+    /// Counted completions of a status whose duration was not observed (missing times or
+    /// `EndTime < StartTime`): `completedCount - durationHistogram.count`.
+    public func unsoundDurationCount(_ status: SubtaskStatus) -> UInt64 {
+        unsoundDurations[String(status.rawValue)] ?? 0
+    }
+
+    /// `alibabacloud_sas_invalid_subtasks_total` for a reason.
+    public func invalidCount(_ reason: InvalidReason) -> UInt64 {
+        invalid[reason.rawValue]?.value ?? 0
+    }
+
+    /// `alibabacloud_sas_tracked_subtask_evictions_total`.
+    public var evictionCount: UInt64 { evictions?.value ?? 0 }
+
+    /// The check counters (completions, failed, timed out) and latest name of a check id.
+    public func checkCounts(_ checkId: Int64) -> (completions: UInt64, failed: UInt64, timedOut: UInt64, name: String?)? {
+        checks[String(checkId)].map { ($0.completions, $0.failed, $0.timedOut, $0.name) }
+    }
+}
+
+/// A counter value and when its series was created.
+struct CounterSeries: Sendable, Codable, Equatable {
+    var value: UInt64
+    var createdMs: Int64
+}
+
+/// A histogram and when its series was created.
+struct HistogramSeries: Sendable, Codable, Equatable {
+    var histogram: Histogram
+    var createdMs: Int64
+}
+
+/// The counters and name of one check id; its three series share `createdMs`.
+struct CheckSeries: Sendable, Codable, Equatable {
+    var name: String?
+    var completions: UInt64 = 0
+    var failed: UInt64 = 0
+    var timedOut: UInt64 = 0
+    var createdMs: Int64
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// What the de-duplication state remembers about one subtask: 8 bytes beside its
+/// 16-byte fingerprint.
+struct TrackedEntry: Sendable, Equatable {
+    /// Bit 0: seen in a terminal status (counted, or remembered as baseline); higher bits:
+    /// `InvalidReason.flag` of each reason already counted for this subtask.
+    var flags: UInt8
+    /// When the subtask was last seen, epoch seconds.
+    var lastSeenSeconds: UInt32
+
+    static let terminalSeen: UInt8 = 1
+}
+
+/// The de-duplication state: subtask fingerprints with what was counted for them.
+///
+/// Encoded as one base64 blob of fixed-size records sorted by fingerprint (21 bytes per
+/// entry before base64), so a state file with 200 000 entries stays a few megabytes and
+/// encodes the same way every time.
+struct TrackedSubtasks: Sendable, Equatable, Codable {
+    private(set) var entries: [Fingerprint: TrackedEntry] = [:]
+
+    init() {}
+
+    var count: Int { entries.count }
+
+    subscript(key: Fingerprint) -> TrackedEntry? {
+        get { entries[key] }
+        set { entries[key] = newValue }
+    }
+
+    /// Drops entries last seen before `cutoffSeconds`; returns how many.
+    mutating func expire(before cutoffSeconds: Int64) -> Int {
+        let before = entries.count
+        entries = entries.filter { Int64($0.value.lastSeenSeconds) >= cutoffSeconds }
+        return before - entries.count
+    }
+
+    /// Evicts the least recently seen entries (ties: lowest fingerprint) until at most
+    /// `limit` remain; returns how many were evicted.
+    mutating func evict(downTo limit: Int) -> Int {
+        let excess = entries.count - limit
+        guard excess > 0 else { return 0 }
+        let victims = entries.sorted { lhs, rhs in
+            lhs.value.lastSeenSeconds != rhs.value.lastSeenSeconds
+                ? lhs.value.lastSeenSeconds < rhs.value.lastSeenSeconds
+                : lhs.key < rhs.key
+        }.prefix(excess)
+        for victim in victims { entries[victim.key] = nil }
+        return excess
+    }
+
+    static func seconds(fromMs ms: Int64) -> UInt32 {
+        UInt32(clamping: ms / 1000)
+    }
+
+    private static let recordSize = 21
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let data = try container.decode(Data.self)
+        guard data.count % Self.recordSize == 0 else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "tracked subtasks blob has a partial record"
+            )
+        }
+        let bytes = [UInt8](data)
+        entries.reserveCapacity(bytes.count / Self.recordSize)
+        var offset = 0
+        while offset < bytes.count {
+            let high = Self.readInteger(UInt64.self, bytes, offset)
+            let low = Self.readInteger(UInt64.self, bytes, offset + 8)
+            let seen = Self.readInteger(UInt32.self, bytes, offset + 16)
+            entries[Fingerprint(high: high, low: low)] = TrackedEntry(flags: bytes[offset + 20], lastSeenSeconds: seen)
+            offset += Self.recordSize
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.count * Self.recordSize)
+        for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            Self.writeInteger(key.high, to: &bytes)
+            Self.writeInteger(key.low, to: &bytes)
+            Self.writeInteger(entry.lastSeenSeconds, to: &bytes)
+            bytes.append(entry.flags)
+        }
+        var container = encoder.singleValueContainer()
+        try container.encode(Data(bytes))
+    }
+
+    private static func readInteger<T: FixedWidthInteger>(_: T.Type, _ bytes: [UInt8], _ offset: Int) -> T {
+        var value: T = 0
+        for index in 0..<(T.bitWidth / 8) {
+            value |= T(bytes[offset + index]) << (8 * index)
+        }
+        return value
+    }
+
+    private static func writeInteger<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        for index in 0..<(T.bitWidth / 8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index)))
+        }
+    }
+}

@@ -1,0 +1,159 @@
+/// Renders metric families as Prometheus text 0.0.4 or OpenMetrics 1.0.0.
+///
+/// The output for a given set of families is byte-identical on every call: families are
+/// merged by name and sorted by name, series are sorted by their label names and values
+/// (byte order, `le` excluded), and a series that appears twice keeps its first samples.
+/// Families without samples are left out. Metric and label names are sanitised, label
+/// values pass through `ExpositionText.exposedLabelValue` (control characters replaced,
+/// length capped) and are escaped, so any text the API sends gives a valid exposition.
+///
+/// Sample timestamps are never written. `_created` samples are written in OpenMetrics
+/// only; the text format leaves them out, as Prometheus 2 would store them as separate
+/// gauge series.
+public enum ExpositionRenderer {
+    /// Renders `families` without the OpenMetrics `# EOF` line, so callers can append
+    /// more families (rendered separately) before `terminator(format)`.
+    public static func render(_ families: [MetricFamily], format: ExpositionFormat) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(families.reduce(0) { $0 + 200 + $1.samples.count * 120 })
+        for family in merged(families) where !family.samples.isEmpty {
+            appendFamily(family, format: format, to: &out)
+        }
+        return out
+    }
+
+    /// The end of an exposition: `# EOF\n` for OpenMetrics, nothing for the text format.
+    public static func terminator(_ format: ExpositionFormat) -> [UInt8] {
+        format == .openMetrics ? Array("# EOF\n".utf8) : []
+    }
+
+    /// Families with sanitised names, same-name families merged (a later family of another
+    /// type is dropped), sorted by name.
+    static func merged(_ families: [MetricFamily]) -> [MetricFamily] {
+        var byName: [String: Int] = [:]
+        var result: [MetricFamily] = []
+        for family in families {
+            let name = ExpositionText.sanitizedMetricName(family.name)
+            if let index = byName[name] {
+                if result[index].type == family.type { result[index].samples += family.samples }
+                continue
+            }
+            byName[name] = result.count
+            result.append(MetricFamily(name: name, help: family.help, type: family.type, samples: family.samples))
+        }
+        return result.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+    }
+
+    private struct PreparedSample {
+        var suffix: String
+        var labels: [MetricLabel]
+        var value: Double
+        var created: Double?
+    }
+
+    private struct Series {
+        var key: [UInt8]
+        var firstIndex: Int
+        var samples: [PreparedSample] = []
+        var identities: Set<String> = []
+    }
+
+    private static func appendFamily(_ family: MetricFamily, format: ExpositionFormat, to out: inout [UInt8]) {
+        let metadataName = format == .openMetrics ? family.openMetricsName : family.name
+        out.append(contentsOf: "# HELP \(metadataName) ".utf8)
+        ExpositionText.appendEscapedHelp(family.help, format: format, to: &out)
+        out.append(0x0A)
+        out.append(contentsOf: "# TYPE \(metadataName) \(typeName(family.type, format: format))\n".utf8)
+        let createdName = family.type == .counter ? family.openMetricsName + "_created" : family.name + "_created"
+        for series in groupedSeries(family, format: format) {
+            for sample in series.samples {
+                appendLine(name: family.name + sample.suffix, labels: sample.labels, value: sample.value, to: &out)
+                if format == .openMetrics, let created = sample.created {
+                    let labels = sample.labels.filter { $0.name != "le" }
+                    appendLine(name: createdName, labels: labels, value: created, to: &out)
+                }
+            }
+        }
+    }
+
+    private static func groupedSeries(_ family: MetricFamily, format: ExpositionFormat) -> [Series] {
+        var seriesByKey: [[UInt8]: Int] = [:]
+        var series: [Series] = []
+        for (index, sample) in family.samples.enumerated() {
+            var prepared = PreparedSample(suffix: sample.suffix, labels: [], value: sample.value, created: sample.created)
+            var key: [UInt8] = []
+            var bound = ""
+            var seen = Set<String>()
+            for label in sample.labels {
+                let name = ExpositionText.sanitizedLabelName(label.name)
+                guard seen.insert(name).inserted else { continue }
+                var value = ExpositionText.exposedLabelValue(label.value)
+                if name == "le", family.type == .histogram {
+                    value = canonicalBound(value, format: format)
+                    bound = value
+                } else {
+                    key.append(contentsOf: name.utf8)
+                    key.append(0)
+                    key.append(contentsOf: value.utf8)
+                    key.append(0)
+                }
+                prepared.labels.append(MetricLabel(name, value))
+            }
+            let slot: Int
+            if let existing = seriesByKey[key] {
+                slot = existing
+            } else {
+                slot = series.count
+                seriesByKey[key] = slot
+                series.append(Series(key: key, firstIndex: index))
+            }
+            // A repeated sample (same suffix and bound) of a series keeps its first value.
+            if series[slot].identities.insert(prepared.suffix + "\u{0}" + bound).inserted {
+                series[slot].samples.append(prepared)
+            }
+        }
+        return series.sorted { lhs, rhs in
+            lhs.key == rhs.key ? lhs.firstIndex < rhs.firstIndex : lhs.key.lexicographicallyPrecedes(rhs.key)
+        }
+    }
+
+    private static func canonicalBound(_ text: String, format: ExpositionFormat) -> String {
+        let value: Double?
+        switch text {
+        case "+Inf", "Inf", "+inf", "inf": value = .infinity
+        default: value = Double(text)
+        }
+        guard let value else { return text }
+        return ExpositionText.formatBound(value, format: format)
+    }
+
+    private static func appendLine(name: String, labels: [MetricLabel], value: Double, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        if !labels.isEmpty {
+            out.append(0x7B)
+            for (index, label) in labels.enumerated() {
+                if index > 0 { out.append(0x2C) }
+                out.append(contentsOf: label.name.utf8)
+                out.append(contentsOf: "=\"".utf8)
+                ExpositionText.appendEscapedLabelValue(label.value, to: &out)
+                out.append(0x22)
+            }
+            out.append(0x7D)
+        }
+        out.append(0x20)
+        out.append(contentsOf: ExpositionText.formatValue(value).utf8)
+        out.append(0x0A)
+    }
+
+    private static func typeName(_ type: MetricType, format: ExpositionFormat) -> String {
+        switch (type, format) {
+        case (.gauge, _): "gauge"
+        case (.counter, _): "counter"
+        case (.histogram, _): "histogram"
+        case (.info, .prometheusText): "gauge"
+        case (.info, .openMetrics): "info"
+        case (.unknown, .prometheusText): "untyped"
+        case (.unknown, .openMetrics): "unknown"
+        }
+    }
+}
