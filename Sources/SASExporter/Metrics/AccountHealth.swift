@@ -50,6 +50,8 @@ public struct APICallKey: Sendable, Hashable {
 public struct ExporterHealth: Sendable, Equatable {
     public var reloadSuccessful = true
     public var reloadSuccessSeconds: Double
+    /// State files found unusable at start (moved aside).
+    public var stateFileErrors: UInt64 = 0
     public var version: String
     public var revision: String
     public var swiftVersion: String

@@ -75,6 +75,10 @@ enum HealthFamilies {
                 help: "When the configuration was last loaded successfully, seconds since the epoch.",
                 type: .gauge, samples: [MetricSample(labels: [MetricLabel](), value: exporter.reloadSuccessSeconds)]),
             MetricFamily(
+                name: "alibabacloud_sas_state_file_errors_total",
+                help: "State files found unusable at start; each was moved aside and counting started fresh.",
+                type: .counter, samples: [MetricSample(labels: [MetricLabel](), value: Double(exporter.stateFileErrors))]),
+            MetricFamily(
                 name: "alibabacloud_sas_exporter_build_info",
                 help: "Build facts of the running sas-exporter; the value is always 1.",
                 type: .gauge,

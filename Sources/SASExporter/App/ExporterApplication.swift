@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import SASMetrics
+import ServiceLifecycle
+
+/// The running exporter: configuration, pollers, HTTP server. `@main` builds it from
+/// the command line; tests build it with fakes.
+public struct ExporterApplication: Sendable {
+    public let store: MetricsStore
+    public let supervisor: PollerSupervisor
+    public let reloader: ConfigReloader
+    public let logger: Logger
+    let listen: ListenAddress
+
+    /// Exporter version facts (the build sets them; tests may leave the defaults).
+    public struct BuildInfo: Sendable {
+        public var version: String
+        public var revision: String
+        public var swiftVersion: String
+
+        public init(version: String, revision: String, swiftVersion: String) {
+            self.version = version
+            self.revision = revision
+            self.swiftVersion = swiftVersion
+        }
+    }
+
+    /// Builds everything from a loaded configuration. `prepare` filters it (sharding)
+    /// and is applied again to every reloaded file.
+    public static func make(
+        configuration: ExporterConfiguration,
+        configFile: String?,
+        listen: ListenAddress,
+        build: BuildInfo,
+        makeSource: @escaping PollerSupervisor.SourceFactory,
+        loader: ConfigLoader = ConfigLoader(),
+        prepare: @escaping @Sendable (ExporterConfiguration) -> ExporterConfiguration = { $0 },
+        logger: Logger
+    ) async throws -> ExporterApplication {
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let store = MetricsStore(exporter: ExporterHealth(
+            reloadSuccessSeconds: Double(nowMs) / 1000,
+            version: build.version, revision: build.revision, swiftVersion: build.swiftVersion
+        ))
+        let stateFile = configuration.stateFile.map(StateFile.init(path:))
+        let restored = AggregatorStates.restore(from: stateFile, logger: logger, nowMs: nowMs)
+        if restored.corrupt { store.updateExporter { $0.stateFileErrors += 1 } }
+        let states = AggregatorStates(restored: restored.aggregators, stateFile: stateFile, logger: logger)
+        let supervisor = PollerSupervisor(store: store, states: states, makeSource: makeSource, logger: logger)
+        let prepared = prepare(configuration)
+        try await supervisor.apply(prepared)
+        let reloader = ConfigReloader(
+            path: configFile, loader: loader, supervisor: supervisor, store: store, logger: logger, prepare: prepare
+        )
+        return ExporterApplication(store: store, supervisor: supervisor, reloader: reloader, logger: logger, listen: listen)
+    }
+
+    /// The router (also what in-process tests drive).
+    public var router: Router<BasicRequestContext> {
+        let reloader = self.reloader
+        return ExporterRouter(store: store, reload: { await reloader.reload() }).build()
+    }
+
+    /// The HTTP server: idle connections closed after 60 s, header sizes capped.
+    public func httpServer(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            server: .http1(configuration: .init(
+                idleTimeout: .seconds(60),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+            )),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "sas-exporter"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Runs the server, the pollers and SIGHUP reloads until SIGTERM or SIGINT.
+    public func run(extraServices: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: httpServer(onServerRunning: onServerRunning)),
+                .init(service: supervisor),
+                .init(service: ReloadOnSignalService(reloader: reloader)),
+            ] + extraServices.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}

@@ -1,0 +1,40 @@
+import Logging
+
+/// What the command line says, independent of how it was parsed.
+public struct ExporterOptions: Sendable {
+    public var configFile: String?
+    public var listenAddress: String = ":9793"
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .logfmt
+    public var demo = false
+    public var shardIndex: Int?
+    public var shardCount: Int?
+    public var region: String?
+    /// Process environment (credentials chain, proxies); injectable for tests.
+    public var environment: [String: String] = [:]
+
+    public init() {}
+}
+
+/// `host:port` as Prometheus tools write it (`:9793` means every interface).
+public struct ListenAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`, `:port` and `[v6]:port`.
+    public init(parsing text: String) throws(ConfigError) {
+        let invalid = ConfigError(file: "", keyPath: "--web.listen-address", message: "\"\(text)\" is not host:port (for example :9793 or 127.0.0.1:9793)")
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw invalid
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+}
