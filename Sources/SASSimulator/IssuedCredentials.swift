@@ -1,0 +1,23 @@
+/// Temporary credentials the simulator's STS (or metadata service) handed out.
+public struct IssuedCredentials: Sendable, Equatable {
+    public let accessKeyId: String
+    public let accessKeySecret: String
+    public let securityToken: String
+    /// Wall-clock expiry, epoch milliseconds.
+    public let expiresAtMs: Int64
+    public let roleArn: String
+    public let sessionName: String
+
+    /// `Expiration` as STS writes it: `yyyy-MM-ddTHH:mm:ssZ`.
+    public var expiration: String {
+        ACSTimestampFormat.format(ms: expiresAtMs)
+    }
+}
+
+import SASSigning
+
+enum ACSTimestampFormat {
+    static func format(ms: Int64) -> String {
+        ACSTimestamp.format(epochSeconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+    }
+}

@@ -1,0 +1,130 @@
+import HummingbirdTesting
+import SASModels
+import SASSigning
+import Testing
+@testable import SASSimulator
+
+@Suite("Request semantics")
+struct QueryTests {
+    @Test("The detail call without TaskIds, or with PageSize above the maximum, is CspmParamIllegal", arguments: SignatureStyle.allCases)
+    func paramIllegal(style: SignatureStyle) async throws {
+        let simulator = makeSimulator(maxPageSize: 50)
+        try await withRouter(simulator) { client in
+            let noIds = try await client.send(signedCall(query: [QueryParameter("PageSize", "10")], style: style))
+            #expect(noIds.status == 400)
+            #expect(noIds.error?.code == "CspmParamIllegal")
+            let big = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], pageSize: 51), style: style))
+            #expect(big.status == 400)
+            #expect(big.error?.code == "CspmParamIllegal")
+            let zeroPage = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], page: 0), style: style))
+            #expect(zeroPage.error?.code == "CspmParamIllegal")
+            let notNumber = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], extra: [QueryParameter("StartTime", "soon")]), style: style))
+            #expect(notNumber.error?.code == "CspmParamIllegal")
+            let ok = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], pageSize: 50), style: style))
+            #expect(ok.status == 200)
+        }
+    }
+
+    @Test("Paging through every task gives exactly the ground truth")
+    func pagingMatchesTruth() async throws {
+        let simulator = makeSimulator(tasks: 20, subtasks: 13)
+        let now = simulator.clock.nowMs
+        let truth = simulator.groundTruth(windowStartMs: now - 86_400_000, windowEndMs: now)
+        try await withRouter(simulator) { client in
+            let ids = try await discoverTaskIds(client, simulator: simulator)
+            #expect(ids == truth.taskIds)
+            var seen: [String] = []
+            var statuses: [String: Int] = [:]
+            var page = 1
+            var totals = Set<Int>()
+            while true {
+                let reply = try await client.send(signedCall(query: detailQuery(taskIds: ids, page: page, pageSize: 7)))
+                let decoded = try reply.decode(ListOperationProcessDetailResponse.self)
+                let info = try #require(decoded.pageInfo)
+                totals.insert(info.totalCount ?? -1)
+                #expect(info.currentPage == page && info.pageSize == 7 && info.count == decoded.processDetails.count)
+                if decoded.processDetails.isEmpty { break }
+                for detail in decoded.processDetails {
+                    seen.append(detail.detailTaskId ?? "")
+                    statuses[String(detail.statusCode ?? -1), default: 0] += 1
+                }
+                page += 1
+            }
+            #expect(totals == [truth.total])
+            #expect(seen.count == truth.total)
+            #expect(seen == truth.subtasks.map(\.detailTaskId))
+            #expect(statuses.filter { $0.value > 0 } == truth.countsByStatus.filter { $0.value > 0 })
+        }
+    }
+
+    @Test("A page past the end is empty with the right TotalCount")
+    func pastTheEnd() async throws {
+        let simulator = makeSimulator(subtasks: 10)
+        try await withRouter(simulator) { client in
+            let ids = try await discoverTaskIds(client, simulator: simulator)
+            let reply = try await client.send(signedCall(query: detailQuery(taskIds: Array(ids.prefix(3)), page: 99, pageSize: 10)))
+            let decoded = try reply.decode(ListOperationProcessDetailResponse.self)
+            #expect(decoded.processDetails.isEmpty)
+            #expect(decoded.pageInfo?.totalCount == 30)
+            #expect(decoded.pageInfo?.count == 0)
+        }
+    }
+
+    @Test("StatusCodes, StartTime/EndTime and Lang filter and translate")
+    func filters() async throws {
+        let simulator = makeSimulator(subtasks: 40)
+        let now = simulator.clock.nowMs
+        let truth = simulator.groundTruth(windowStartMs: now - 86_400_000, windowEndMs: now)
+        try await withRouter(simulator) { client in
+            let ids = truth.taskIds
+            let failed = try await client.send(signedCall(query: detailQuery(
+                taskIds: ids, pageSize: 100, extra: [QueryParameter("StatusCodes.1", "4"), QueryParameter("StatusCodes.2", "3")]
+            )))
+            let decoded = try failed.decode(ListOperationProcessDetailResponse.self)
+            #expect(decoded.pageInfo?.totalCount == truth.count(status: 4) + truth.count(status: 3))
+            #expect(decoded.processDetails.allSatisfy { [3, 4].contains($0.statusCode ?? -1) })
+
+            let lastHour = try await client.send(signedCall(query: detailQuery(
+                taskIds: ids, extra: [QueryParameter("StartTime", String(now - 3_600_000)), QueryParameter("EndTime", String(now))]
+            )))
+            let recent = try lastHour.decode(ListOperationProcessDetailResponse.self)
+            let expected = simulator.groundTruth(windowStartMs: now - 3_600_000, windowEndMs: now).total
+            #expect(recent.pageInfo?.totalCount == expected)
+
+            let english = try await client.send(signedCall(query: detailQuery(taskIds: ids, extra: [QueryParameter("Lang", "en")])))
+            let chinese = try await client.send(signedCall(query: detailQuery(taskIds: ids)))
+            let enNames = try english.decode(ListOperationProcessDetailResponse.self).processDetails.flatMap(\.checks)
+            let zhNames = try chinese.decode(ListOperationProcessDetailResponse.self).processDetails.flatMap(\.checks)
+            #expect(enNames.map(\.checkId) == zhNames.map(\.checkId))
+            #expect(enNames.allSatisfy { CheckCatalogue.check(id: $0.checkId ?? 0)?.english == $0.checkShowName })
+            #expect(zhNames.allSatisfy { CheckCatalogue.check(id: $0.checkId ?? 0)?.chinese == $0.checkShowName })
+        }
+    }
+
+    @Test("ListOperationProcess lists tasks with their counts and filters by type")
+    func listProcesses() async throws {
+        let simulator = makeSimulator(subtasks: 5)
+        let now = simulator.clock.nowMs
+        try await withRouter(simulator) { client in
+            let reply = try await client.send(signedCall(action: "ListOperationProcess", query: [
+                QueryParameter("PageSize", "100"), QueryParameter("StartTime", String(now - 86_400_000)),
+            ]))
+            let decoded = try reply.decode(ListOperationProcessResponse.self)
+            #expect(decoded.processes.count == decoded.pageInfo?.totalCount)
+            #expect((18...22).contains(decoded.processes.count))
+            for process in decoded.processes {
+                #expect(process.totalCount == 5 && process.detailTaskTotalCount == 5)
+                #expect(DataSet.taskTypes.contains(process.taskType ?? ""))
+                #expect((0...3).contains(process.statusCode ?? -1))
+                #expect((process.createTime ?? 0) <= now)
+            }
+            let type = try #require(decoded.processes.first?.taskType)
+            let filtered = try await client.send(signedCall(action: "ListOperationProcess", query: [
+                QueryParameter("PageSize", "100"), QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("TaskTypes.1", type),
+            ]))
+            let only = try filtered.decode(ListOperationProcessResponse.self)
+            #expect(only.processes.allSatisfy { $0.taskType == type })
+            #expect(only.processes.count == decoded.processes.filter { $0.taskType == type }.count)
+        }
+    }
+}
