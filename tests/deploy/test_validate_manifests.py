@@ -1,0 +1,131 @@
+"""The manifest checker (validate_manifests.py) accepts the rendered overlays and rejects
+each kind of breakage it is meant to catch; the PrometheusRule carries the rule files' groups."""
+
+import copy
+import functools
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CHECKER = REPO / "tests" / "deploy" / "validate_manifests.py"
+KUSTOMIZE = REPO / "deploy" / "kubernetes"
+
+@functools.cache
+def rendered(overlay):
+    out = subprocess.run(["kubectl", "kustomize", str(KUSTOMIZE / overlay)], check=True, capture_output=True, text=True)
+    return out.stdout
+
+
+def render(overlay):
+    """A fresh, mutable copy of the overlay's resources (kubectl kustomize runs once per overlay)."""
+    return [d for d in yaml.safe_load_all(rendered(overlay)) if d]
+
+
+def check(docs, tmp_path):
+    rendered = tmp_path / "rendered.yaml"
+    rendered.write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(CHECKER), str(rendered), "--builtin-out", str(tmp_path / "builtin.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def find(docs, kind):
+    return next(d for d in docs if d["kind"] == kind)
+
+
+@pytest.mark.parametrize("overlay", ["base", "overlays/rrsa", "overlays/sharded"])
+def test_rendered_overlays_pass(overlay, tmp_path):
+    status, output = check(render(overlay), tmp_path)
+    assert status == 0, output
+    builtin = [d for d in yaml.safe_load_all((tmp_path / "builtin.yaml").read_text()) if d]
+    assert {d["kind"] for d in builtin}.isdisjoint({"ServiceMonitor", "PrometheusRule"})
+
+
+def test_rrsa_has_no_access_key(tmp_path):
+    docs = render("overlays/rrsa")
+    assert not [d for d in docs if d["kind"] == "Secret"]
+    container = find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert "envFrom" not in container
+    env = {e["name"] for e in container["env"]}
+    assert {"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"} <= env
+    volumes = find(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]
+    tokens = [s["serviceAccountToken"] for v in volumes for s in v.get("projected", {}).get("sources", []) if "serviceAccountToken" in s]
+    assert tokens and tokens[0]["audience"] == "sts.aliyuncs.com"
+
+
+def mutate_shard_count(docs):
+    env = find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["env"]
+    next(e for e in env if e["name"] == "SHARD_COUNT")["value"] = "4"
+
+
+def mutate_writable_root(docs):
+    find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+
+
+def mutate_rule_field(docs):
+    find(docs, "PrometheusRule")["spec"]["groups"][0]["rules"][0]["bogus"] = "x"
+
+
+def mutate_monitor_field(docs):
+    find(docs, "ServiceMonitor")["spec"]["endpoints"][0]["intervall"] = "60s"
+
+
+def mutate_second_service(docs):
+    service = copy.deepcopy(find(docs, "Service"))
+    service["metadata"]["name"] = "sas-exporter-extra"
+    docs.append(service)
+
+
+def mutate_ingress_port(docs):
+    find(docs, "NetworkPolicy")["spec"]["ingress"][0]["ports"].append({"port": 8080, "protocol": "TCP"})
+
+
+def mutate_unknown_custom_resource(docs):
+    docs.append({"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": {"name": "x"}, "spec": {}})
+
+
+def mutate_probe(docs):
+    find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["path"] = "/metrics"
+
+
+def mutate_index_source(docs):
+    env = find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["env"]
+    next(e for e in env if e["name"] == "SHARD_INDEX")["valueFrom"]["fieldRef"]["fieldPath"] = "metadata.name"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (mutate_shard_count, "SHARD_COUNT is '4' but spec.replicas is 3"),
+        (mutate_writable_root, "readOnlyRootFilesystem"),
+        (mutate_rule_field, "'bogus' was unexpected"),
+        (mutate_monitor_field, "'intervall' was unexpected"),
+        (mutate_second_service, "2 Services select its pods"),
+        (mutate_ingress_port, "ingress ports"),
+        (mutate_unknown_custom_resource, "has no schema"),
+        (mutate_probe, "readinessProbe path"),
+        (mutate_index_source, "pod-index"),
+    ],
+)
+def test_breakage_is_reported(mutate, message, tmp_path):
+    docs = render("overlays/sharded")
+    mutate(docs)
+    status, output = check(docs, tmp_path)
+    assert status == 1, output
+    assert message in output
+
+
+def test_prometheusrule_carries_every_rule_group():
+    sources = [REPO / "deploy" / "prometheus" / "recording-rules.yml", REPO / "deploy" / "prometheus" / "alerts.yml"]
+    missing = [str(s.relative_to(REPO)) for s in sources if not s.exists()]
+    assert not missing, f"rule files missing: {missing}"
+    expected = [g for s in sources for g in yaml.safe_load(s.read_text(encoding="utf-8"))["groups"]]
+    rule = yaml.safe_load((KUSTOMIZE / "base" / "prometheusrule.yaml").read_text(encoding="utf-8"))
+    assert rule["spec"]["groups"] == expected
