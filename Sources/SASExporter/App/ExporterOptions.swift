@@ -7,6 +7,8 @@ public struct ExporterOptions: Sendable {
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .logfmt
     public var demo = false
+    /// `--config.check`: validate and exit.
+    public var checkOnly = false
     public var shardIndex: Int?
     public var shardCount: Int?
     public var region: String?
