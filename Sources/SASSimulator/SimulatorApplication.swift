@@ -86,6 +86,8 @@ private func respond(_ wire: WireResponse) -> Response {
         fields[.contentLength] = String(bytes.readableBytes)
         return Response(status: status, headers: fields, body: ResponseBody(contentLength: bytes.readableBytes) { writer in
             try await writer.write(half)
+            // Give the half a moment to reach the socket before the close discards it.
+            try await Task.sleep(for: .milliseconds(50))
             throw ConnectionClosedOnPurpose()
         })
     }
