@@ -1,3 +1,5 @@
+import SASSigning
+
 /// Temporary credentials the simulator's STS (or metadata service) handed out.
 public struct IssuedCredentials: Sendable, Equatable {
     public let accessKeyId: String
@@ -8,13 +10,24 @@ public struct IssuedCredentials: Sendable, Equatable {
     public let roleArn: String
     public let sessionName: String
 
+    public init(
+        accessKeyId: String, accessKeySecret: String, securityToken: String, expiresAtMs: Int64,
+        roleArn: String = "acs:ram::1234567890123456:role/sas-exporter", sessionName: String = "sas-simulator"
+    ) {
+        self.accessKeyId = accessKeyId
+        self.accessKeySecret = accessKeySecret
+        self.securityToken = securityToken
+        self.expiresAtMs = expiresAtMs
+        self.roleArn = roleArn
+        self.sessionName = sessionName
+    }
+
     /// `Expiration` as STS writes it: `yyyy-MM-ddTHH:mm:ssZ`.
     public var expiration: String {
         ACSTimestampFormat.format(ms: expiresAtMs)
     }
 }
 
-import SASSigning
 
 enum ACSTimestampFormat {
     static func format(ms: Int64) -> String {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A simulator server started with `startSimulator`, on a loopback port.
 public struct RunningSimulator: Sendable {
@@ -10,18 +11,20 @@ public struct RunningSimulator: Sendable {
     public let baseURL: String
     /// `127.0.0.1:PORT`, the form the SDK's `endpoint` takes.
     public let endpoint: String
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(port: Int, host: String, task: Task<Void, any Error>) {
+    init(port: Int, host: String, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
         self.baseURL = "http://\(host):\(port)"
         self.endpoint = "\(host):\(port)"
+        self.group = group
         self.task = task
     }
 
-    /// Stops the server and waits for it to finish.
+    /// Shuts the server down gracefully and waits for it to finish.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = await task.result
     }
 }
@@ -34,7 +37,7 @@ public struct SimulatorStartError: Error, CustomStringConvertible {
 /// Starts the simulator's HTTP server on `host` (default loopback) and `port` (default
 /// 0: any free port) and returns once it listens, with the bound port. For tests and the
 /// demo; a long-running program should rather run `buildSimulatorApplication` in its
-/// `ServiceGroup`.
+/// own `ServiceGroup`.
 public func startSimulator(
     _ simulator: Simulator,
     host: String = "127.0.0.1",
@@ -46,15 +49,16 @@ public func startSimulator(
         continuation.yield(channel.localAddress?.port)
         continuation.finish()
     }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
     let task = Task {
         defer { continuation.finish() }
-        try await app.runService(gracefulShutdownSignals: [])
+        try await group.run()
     }
     var iterator = ports.makeAsyncIterator()
     guard let bound = await iterator.next(), let bound else {
-        task.cancel()
-        let error = await task.result
-        throw SimulatorStartError(description: "the simulator did not start: \(error)")
+        await group.triggerGracefulShutdown()
+        let outcome = await task.result
+        throw SimulatorStartError(description: "the simulator did not start: \(outcome)")
     }
-    return RunningSimulator(port: bound, host: host, task: task)
+    return RunningSimulator(port: bound, host: host, group: group, task: task)
 }

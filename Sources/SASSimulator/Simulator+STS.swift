@@ -25,6 +25,12 @@ extension Simulator {
         return issued
     }
 
+    /// Makes the simulator accept credentials issued elsewhere (replayed SDK requests in
+    /// tests), as if its STS had issued them.
+    public func registerTemporaryCredentials(_ issued: IssuedCredentials) {
+        state.withLock { $0.issued[issued.accessKeyId] = issued }
+    }
+
     /// Issues temporary credentials valid for `durationSeconds` from now.
     @discardableResult
     public func issueTemporaryCredentials(

@@ -73,6 +73,11 @@ public final class Simulator: Sendable {
     }
 
     func record(_ record: RequestRecord) {
+        logger.debug("request", metadata: [
+            "action": .string(record.action), "access_key_id": .string(record.accessKeyId),
+            "signature": .string(record.signature), "code": .string(record.code),
+            "status": .stringConvertible(record.httpStatus), "request_id": .string(record.requestId),
+        ])
         let capacity = configuration.requestLogCapacity
         state.withLock {
             $0.stats.record(record)

@@ -24,6 +24,19 @@ public func buildSimulatorApplication(
 }
 
 /// The router alone, for `app.test(.router)` style tests.
+///
+/// | route | what |
+/// |---|---|
+/// | `POST /`, `GET /` | `ListOperationProcessDetail`, `ListOperationProcess` (V3 or RPC signed); `Action=AssumeRole` (RPC signed) and `Action=AssumeRoleWithOIDC` (unsigned) |
+/// | `PUT /latest/api/token` | ECS metadata token (`X-aliyun-ecs-metadata-token-ttl-seconds`) |
+/// | `GET /latest/meta-data/ram/security-credentials/[role]` | role name / credentials (needs `X-aliyun-ecs-metadata-token`) |
+/// | `POST /admin/faults`, `GET /admin/faults` | partial `FaultSettings` JSON in, the settings out |
+/// | `POST /admin/reset` | initial faults, no bursts, empty log and counters |
+/// | `POST /admin/burst` | `{"check_id", "count", "status"}` → `{"task_id", ...}` |
+/// | `POST /admin/advance` | `{"seconds"}` → `{"now_ms"}`; `GET /admin/time` → `{"now_ms"}` |
+/// | `GET /admin/truth?start=&end=&at=&lang=` | `GroundTruth` (ms; default window: the last 24 h) |
+/// | `GET /admin/stats`, `GET /admin/requests?limit=` | `RequestStats`, `[RequestRecord]` |
+/// | `GET /-/healthy` | `OK` |
 public func buildSimulatorRouter(simulator: Simulator) -> Router<BasicRequestContext> {
     let router = Router()
     let root: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
@@ -86,6 +99,8 @@ private func respond(_ wire: WireResponse) -> Response {
         fields[.contentLength] = String(bytes.readableBytes)
         return Response(status: status, headers: fields, body: ResponseBody(contentLength: bytes.readableBytes) { writer in
             try await writer.write(half)
+            // Give the half a moment to reach the socket before the close discards it.
+            try await Task.sleep(for: .milliseconds(50))
             throw ConnectionClosedOnPurpose()
         })
     }

@@ -38,6 +38,12 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("time-scale"), help: "Simulated seconds per real second.")
     var timeScale: Double = 1
 
+    @Flag(name: .customLong("manual-clock"), help: "Simulated time stands still except for POST /admin/advance.")
+    var manualClock = false
+
+    @Option(name: .customLong("start-time-ms"), help: "Simulated time at start, epoch ms (default: now).")
+    var startTimeMs: Int64?
+
     @Option(name: .customLong("sts.role-arn"), help: "The only RoleArn STS accepts (any when absent).")
     var stsRoleArn: String?
 
@@ -86,6 +92,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Logs go to stderr; stdout carries only the "listening on" line.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "sas-simulator")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let keys = try parseKeys(accessKeys)
@@ -101,7 +109,10 @@ struct SimulatorCommand: AsyncParsableCommand {
             errorRate: errorRate, down: down, latencyMs: latencyMs, malformedRate: malformedRate,
             truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift
         )
-        let simulator = Simulator(configuration: configuration, faults: faults, logger: logger)
+        let clock = manualClock
+            ? SimulatorClock.manual(startMs: startTimeMs ?? SimulatorClock.wallClockMs())
+            : SimulatorClock(timeScale: timeScale, startMs: startTimeMs)
+        let simulator = Simulator(configuration: configuration, clock: clock, faults: faults, logger: logger)
         let (host, port) = try parseAddress()
         let app = buildSimulatorApplication(simulator: simulator, host: host, port: port, logger: logger) { channel in
             let boundHost = channel.localAddress?.ipAddress ?? host

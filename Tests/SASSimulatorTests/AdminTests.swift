@@ -30,7 +30,8 @@ struct AdminTests {
         try await withRouter(simulator) { client in
             let burst = try await client.postJSON("/admin/burst", #"{"check_id": 133, "count": 20, "status": 4}"#)
             #expect(burst.status == 200)
-            let taskId = try #require(try JSONSerialization.jsonObject(with: Data(burst.body)) as? [String: Any])["task_id"] as? String
+            let object = try JSONSerialization.jsonObject(with: Data(burst.body)) as? [String: Any]
+            let taskId = try #require(object?["task_id"] as? String)
             let advanced = try await client.postJSON("/admin/advance", #"{"seconds": 15}"#)
             #expect(advanced.text.contains(String(fixedNowMs + 15_000)))
             let truth = try await client.get("/admin/truth").decode(GroundTruth.self)

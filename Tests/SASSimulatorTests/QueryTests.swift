@@ -128,3 +128,29 @@ struct QueryTests {
         }
     }
 }
+
+@Suite("Time through the API")
+struct TimeEvolutionTests {
+    @Test("Advancing a manual clock through /admin/advance shows new tasks and finished subtasks")
+    func advanceThroughAPI() async throws {
+        let simulator = makeSimulator(tasks: 48, subtasks: 20)
+        try await withRouter(simulator) { client in
+            let before = try await discoverTaskIds(client, simulator: simulator)
+            let newest = try #require(before.last)
+            let first = try await client.send(signedCall(query: detailQuery(taskIds: [newest], pageSize: 20)))
+            let statusesBefore = try first.decode(ListOperationProcessDetailResponse.self).processDetails.map(\.statusCode)
+            #expect(try await client.postJSON("/admin/advance", #"{"seconds": 7200}"#).status == 200)
+            let after = try await discoverTaskIds(client, simulator: simulator)
+            #expect(abs(after.count - before.count) <= 1)
+            #expect(after.last != newest)
+            #expect(!Set(after).isSubset(of: Set(before)))
+            let second = try await client.send(signedCall(query: detailQuery(taskIds: [newest], pageSize: 20)))
+            let statusesAfter = try second.decode(ListOperationProcessDetailResponse.self).processDetails.map(\.statusCode)
+            #expect(statusesAfter.allSatisfy { ($0 ?? 0) >= 2 })
+            let truth = simulator.groundTruth(windowStartMs: 0, windowEndMs: simulator.clock.nowMs)
+            let expected = truth.subtasks.filter { $0.taskId == newest }.map { Optional($0.status) }
+            #expect(statusesAfter == expected)
+            #expect(statusesBefore.count == 20)
+        }
+    }
+}

@@ -11,7 +11,17 @@ func rawExchange(port: Int, call: TestCall, host: String) async throws -> Data {
     for field in call.headers { request += "\(field.name.rawName): \(field.value)\r\n" }
     request += "Content-Length: 0\r\nConnection: close\r\n\r\n"
     let bytes = Array(request.utf8)
-    return try await Task.detached {
+    // Blocking socket calls run on a GCD thread, never on the cooperative pool that
+    // the in-process server needs.
+    return try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try exchange(port: port, bytes: bytes) })
+        }
+    }
+}
+
+private func exchange(port: Int, bytes: [UInt8]) throws -> Data {
+    do {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTPError.socket }
         defer { close(fd) }
@@ -34,7 +44,7 @@ func rawExchange(port: Int, call: TestCall, host: String) async throws -> Data {
             received.append(contentsOf: buffer[0..<n])
         }
         return received
-    }.value
+    }
 }
 
 enum RawHTTPError: Error {
