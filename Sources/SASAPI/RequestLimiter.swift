@@ -26,9 +26,13 @@ actor RequestLimiter {
         guard ratePerSecond > 0 else { return .zero }
         if let lastRefill {
             let elapsed = (now - lastRefill).seconds
-            if elapsed > 0 { tokens = min(burst, tokens + elapsed * ratePerSecond) }
+            if elapsed > 0 {
+                tokens = min(burst, tokens + elapsed * ratePerSecond)
+                self.lastRefill = now
+            }
+        } else {
+            lastRefill = now
         }
-        lastRefill = now
         tokens -= 1
         return tokens >= 0 ? .zero : .seconds(-tokens / ratePerSecond)
     }

@@ -75,7 +75,8 @@ public struct RetryPolicy: Sendable {
         case .equal: seconds = ceiling / 2 + ceiling / 2 * unit
         case .none: seconds = ceiling
         }
-        var wait = Duration.seconds(seconds)
+        // Whole nanoseconds: no attosecond noise in logs and comparisons.
+        var wait = Duration.nanoseconds(Int64((seconds * 1e9).rounded()))
         if let after = error.retryAfter {
             wait = max(wait, min(after, maxRetryAfter))
         }

@@ -37,7 +37,8 @@ struct ClientTests {
         let secret = TestClient.credentials.accessKeySecret
         switch signature {
         case .v3:
-            let authorization = try #require(ACS3Signer.parseAuthorization(try #require(request.header("authorization"))))
+            let header = try #require(request.header("authorization"))
+            let authorization = try #require(ACS3Signer.parseAuthorization(header))
             let signed = try authorization.signedHeaders.map { name in HTTPHeader(name, try #require(request.header(name))) }
             let canonical = ACS3Signer.canonicalRequest(
                 method: "POST", path: "/", query: request.query, headers: signed,
@@ -60,14 +61,10 @@ struct ClientTests {
         try await FakeServer.with({ _ in .json(body, status: status) }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                    Issue.record("expected an error")
-                } catch {
-                    #expect(error.kind == .api(code: code, message: "nope", requestId: "R-1", httpStatus: status))
-                    #expect(error.metricCode == code)
-                    #expect(error.description.contains("R-1"))
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                #expect(error.kind == .api(code: code, message: "nope", requestId: "R-1", httpStatus: status))
+                #expect(error.metricCode == code)
+                #expect(error.description.contains("R-1"))
             }
             #expect(server.requests.count == 1)
             #expect(observer.codes == [code])
@@ -78,14 +75,10 @@ struct ClientTests {
         try await FakeServer.with({ _ in FakeResponse(status: 502, body: Array("<html>Bad Gateway</html>".utf8)) }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                    Issue.record("expected an error")
-                } catch {
-                    #expect(error.httpStatus == 502)
-                    #expect(error.apiCode == nil)
-                    #expect(error.metricCode == "http_502")
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                #expect(error.httpStatus == 502)
+                #expect(error.apiCode == nil)
+                #expect(error.metricCode == "http_502")
             }
             #expect(server.requests.count == 4)
             #expect(observer.codes == Array(repeating: "http_502", count: 4))
@@ -124,13 +117,9 @@ struct ClientTests {
             let observer = RecordingObserver()
             let started = ContinuousClock.now
             try await TestClient.with(configuration, readTimeout: .milliseconds(300), observer: observer) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                    Issue.record("expected a timeout")
-                } catch {
-                    #expect(error.kind == .timeout)
-                    #expect(error.metricCode == "timeout")
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                #expect(error.kind == .timeout)
+                #expect(error.metricCode == "timeout")
             }
             #expect(ContinuousClock.now - started < .seconds(4))
             #expect(observer.codes == ["timeout"])
@@ -141,12 +130,8 @@ struct ClientTests {
         try await FakeServer.with({ _ in nil }) { server in
             let started = ContinuousClock.now
             try await TestClient.with(try TestClient.configuration(server), readTimeout: .seconds(30)) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: .now + .milliseconds(400))
-                    Issue.record("expected a timeout")
-                } catch {
-                    #expect(error.kind == .timeout)
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: .now + .milliseconds(400)) })
+                #expect(error.kind == .timeout)
             }
             #expect(ContinuousClock.now - started < .seconds(4))
         }
@@ -159,12 +144,8 @@ struct ClientTests {
             configuration.maxBodyBytes = 16 * 1024
             let observer = RecordingObserver()
             try await TestClient.with(configuration, observer: observer) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                    Issue.record("expected bodyTooLarge")
-                } catch {
-                    #expect(error.kind == .bodyTooLarge(limit: 16 * 1024))
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                #expect(error.kind == .bodyTooLarge(limit: 16 * 1024))
             }
             #expect(server.requests.count == 1)
             #expect(observer.codes == ["body_too_large"])
@@ -178,12 +159,8 @@ struct ClientTests {
         var configuration = SASClientConfiguration(endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: port), requestsPerSecond: 0)
         configuration.retry = .none
         try await TestClient.with(configuration) { client in
-            do {
-                _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                Issue.record("expected an error")
-            } catch {
-                #expect(error.metricCode == "transport" || error.metricCode == "timeout")
-            }
+            let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+            #expect(error.metricCode == "transport" || error.metricCode == "timeout")
         }
     }
 
@@ -191,13 +168,9 @@ struct ClientTests {
         try await FakeServer.with({ request in Pages.serve(request, count: 1) }) { server in
             let chain = DefaultCredentialChain(environment: [:])
             try await TestClient.with(try TestClient.configuration(server), credentials: chain) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                    Issue.record("expected a credentials error")
-                } catch {
-                    #expect(error.kind == .credentials)
-                    #expect(error.description.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"))
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                #expect(error.kind == .credentials)
+                #expect(error.description.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"))
             }
             #expect(server.requests.isEmpty)
         }
@@ -243,14 +216,10 @@ struct ClientTests {
                 try await TestClient.with(
                     configuration, credentials: StaticCredentialProvider(credentials), logger: capture.logger
                 ) { client in
-                    do {
-                        _ = try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
-                        Issue.record("expected an error")
-                    } catch {
-                        #expect(!error.description.contains(secret))
-                        #expect(!error.description.contains(token))
-                        #expect(!String(reflecting: error).contains(token))
-                    }
+                    let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                    #expect(!error.description.contains(secret))
+                    #expect(!error.description.contains(token))
+                    #expect(!String(reflecting: error).contains(token))
                 }
                 let lines = capture.lines
                 #expect(lines.contains { $0.contains("API request failed") && $0.contains("TaskIds.1=task-1") })

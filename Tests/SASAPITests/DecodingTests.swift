@@ -81,14 +81,10 @@ struct DecodingTests {
         try await FakeServer.with({ _ in .json(#"{"ProcessDetails":[{"StartTime":"soon"}]}"#) }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
-                do {
-                    _ = try await client.listOperationProcessDetail(ProcessDetailQuery(taskIds: ["t"]), page: 1, deadline: nil)
-                    Issue.record("expected a decode error")
-                } catch {
-                    #expect(error.kind == .decode(path: "ProcessDetails[0].StartTime"))
-                    #expect(error.metricCode == "decode")
-                    #expect(error.description.contains("ProcessDetails[0].StartTime"))
-                }
+                let error = try #require(await caught { try await client.listOperationProcessDetail(ProcessDetailQuery(taskIds: ["t"]), page: 1, deadline: nil) })
+                #expect(error.kind == .decode(path: "ProcessDetails[0].StartTime"))
+                #expect(error.metricCode == "decode")
+                #expect(error.description.contains("ProcessDetails[0].StartTime"))
             }
             #expect(observer.codes == ["decode"])
             #expect(server.requests.count == 1)

@@ -17,11 +17,7 @@ struct PaginationTests {
             configuration.maxPages = maxPages
             let result = try await TestClient.with(configuration) { client in
                 let pages = client.processDetailPages(Self.query, pageSize: pageSize, deadline: .now + .seconds(30))
-                do {
-                    return Result<[ListOperationProcessDetailResponse], SASAPIError>.success(try await pages.collect())
-                } catch {
-                    return .failure(error)
-                }
+                return try await outcome { try await pages.collect() }
             }
             return (result, server.requests.map(\.page))
         }

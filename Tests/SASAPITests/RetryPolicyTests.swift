@@ -113,18 +113,13 @@ struct RetryPolicyTests {
         for error in [apiError("CspmParamIllegal", 400), apiError("NoPermission", 403)] {
             let clock = ManualClock()
             let attempts = Mutex(0)
-            let thrown: SASAPIError? = await {
-                do {
-                    _ = try await Self.policy.run(deadline: nil, now: { clock.now }, sleep: { clock.sleep($0) }) {
-                        _ throws(SASAPIError) -> Int in
-                        attempts.withLock { $0 += 1 }
-                        throw error
-                    }
-                    return nil
-                } catch {
-                    return error
+            let thrown = await caught {
+                try await Self.policy.run(deadline: nil, now: { clock.now }, sleep: { clock.sleep($0) }) {
+                    _ throws(SASAPIError) -> Int in
+                    attempts.withLock { $0 += 1 }
+                    throw error
                 }
-            }()
+            }
             #expect(thrown == error)
             #expect(attempts.withLock { $0 } == 1)
             #expect(clock.sleeps.isEmpty)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import SASSigning
 import Synchronization
+import Testing
 @testable import SASAPI
 
 /// Records observer calls.
@@ -78,5 +79,28 @@ enum Pages {
         let end = min(count, start + size)
         let ids = (start..<end).map { "d\($0)" }
         return .json(Self.page(ids: ids, currentPage: page, pageSize: size, total: total ?? count))
+    }
+}
+
+/// Runs `body` and returns the `SASAPIError` it throws; nil (and a recorded issue for any
+/// other error) when it does not throw one.
+func caught<T>(_ body: () async throws -> T) async -> SASAPIError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch let error as SASAPIError {
+        return error
+    } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
+    }
+}
+
+/// Runs `body` and returns its value or the `SASAPIError` it threw (any other error is rethrown).
+func outcome<T>(_ body: () async throws -> T) async throws -> Result<T, SASAPIError> {
+    do {
+        return .success(try await body())
+    } catch let error as SASAPIError {
+        return .failure(error)
     }
 }
