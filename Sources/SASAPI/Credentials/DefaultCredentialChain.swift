@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import SASSigning
+
+/// The Alibaba Cloud default credential chain, as far as this exporter implements it:
+///
+/// 1. the environment AccessKey (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+///    optional `ALIBABA_CLOUD_SECURITY_TOKEN`);
+/// 2. with an `HTTPClient`: the OIDC role (`ALIBABA_CLOUD_ROLE_ARN`,
+///    `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, optional
+///    `ALIBABA_CLOUD_STS_REGION`, `ALIBABA_CLOUD_ROLE_SESSION_NAME`);
+/// 3. the ECS RAM role from the metadata service (unless
+///    `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`; role name from `ALIBABA_CLOUD_ECS_METADATA`);
+/// 4. `ALIBABA_CLOUD_CREDENTIALS_URI`;
+///
+/// then any extra providers given. The CLI profile and INI files are not read. The first
+/// provider that yields credentials is remembered and used from then on. Temporary
+/// credentials are cached and refreshed by `RefreshingCredentialProvider`.
+public actor DefaultCredentialChain: CredentialProvider {
+    private let providers: [(name: String, provider: any CredentialProvider)]
+    private var chosen: Int?
+
+    /// - Parameters:
+    ///   - httpClient: for the OIDC, ECS and URI providers; without one only the
+    ///     environment (and `fallbacks`) are tried.
+    ///   - stsEndpoint, ecsMetadataBaseURL: overrides for tests.
+    ///   - fallbacks: providers tried after the built-in ones, in order.
+    public init(
+        environment: [String: String],
+        httpClient: HTTPClient? = nil,
+        stsEndpoint: String? = nil,
+        ecsMetadataBaseURL: String = "http://100.100.100.200",
+        fallbacks: [any CredentialProvider] = []
+    ) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let env = EnvironmentCredentialProvider(environment: environment)
+        if env.isConfigured || value("ALIBABA_CLOUD_ACCESS_KEY_ID") != nil || value("ALIBABA_CLOUD_ACCESS_KEY_SECRET") != nil {
+            // A half-set environment is a mistake to report, not a reason to fall through.
+            providers = [("environment", env)]
+            return
+        }
+        var list: [(String, any CredentialProvider)] = []
+        if let httpClient {
+            if let role = value("ALIBABA_CLOUD_ROLE_ARN"), let provider = value("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"),
+               let tokenFile = value("ALIBABA_CLOUD_OIDC_TOKEN_FILE") {
+                let sts = stsEndpoint ?? value("ALIBABA_CLOUD_STS_REGION").map { "https://sts.\($0).aliyuncs.com" } ?? "https://sts.aliyuncs.com"
+                let source = OIDCRoleSource(
+                    roleArn: role, providerArn: provider, tokenFile: tokenFile,
+                    sessionName: value("ALIBABA_CLOUD_ROLE_SESSION_NAME") ?? "sas-exporter",
+                    stsEndpoint: sts, httpClient: httpClient
+                )
+                list.append(("oidc_role_arn", RefreshingCredentialProvider(source: source)))
+            }
+            if value("ALIBABA_CLOUD_ECS_METADATA_DISABLED")?.lowercased() != "true" {
+                let source = ECSMetadataSource(
+                    baseURL: ecsMetadataBaseURL, roleName: value("ALIBABA_CLOUD_ECS_METADATA"), httpClient: httpClient
+                )
+                list.append(("ecs_ram_role", RefreshingCredentialProvider(source: source)))
+            }
+            if let uri = value("ALIBABA_CLOUD_CREDENTIALS_URI") {
+                list.append(("credentials_uri", RefreshingCredentialProvider(source: CredentialsURISource(uri: uri, httpClient: httpClient))))
+            }
+        }
+        list += fallbacks.map { ("custom", $0) }
+        providers = list
+    }
+
+    public func credentials() async throws -> Credentials {
+        if let chosen { return try await providers[chosen].provider.credentials() }
+        if providers.count == 1, let only = providers.first, only.name == "environment" {
+            return try await only.provider.credentials()
+        }
+        var failures: [String] = []
+        for (index, entry) in providers.enumerated() {
+            do {
+                let credentials = try await entry.provider.credentials()
+                chosen = index
+                return credentials
+            } catch {
+                failures.append("\(entry.name): \(error)")
+            }
+        }
+        if failures.isEmpty { throw CredentialsError.missing }
+        throw CredentialsError(CredentialsError.missing.message + " (Tried " + failures.joined(separator: "; ") + ".)")
+    }
+}

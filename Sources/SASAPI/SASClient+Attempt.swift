@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import SASModels
+import SASSigning
+
+extension SASClient {
+    /// One HTTP attempt: credentials, rate limit, concurrency slot, signed request, response.
+    func attempt<Response: Decodable & Sendable>(
+        action: String, parameters: [QueryParameter], page: Int, attempt: Int,
+        deadline: ContinuousClock.Instant?, as type: Response.Type
+    ) async throws(SASAPIError) -> Response {
+        guard !Task.isCancelled else { throw SASAPIError(.cancelled, action: action) }
+        let credentials: Credentials
+        do {
+            credentials = try await credentialProvider.credentials()
+        } catch {
+            throw SASAPIError(.credentials, action: action, detail: String(describing: error))
+        }
+        let wait = await limiter.reserveToken(now: environment.now())
+        if wait > .zero {
+            if let deadline, environment.now() + wait >= deadline {
+                throw SASAPIError(.timeout, action: action, detail: "the request rate limit leaves no time before the deadline")
+            }
+            do { try await environment.sleep(wait) } catch { throw SASAPIError(.cancelled, action: action) }
+        }
+        do { try await limiter.acquireSlot() } catch { throw SASAPIError(.cancelled, action: action) }
+        let result: Result<Response, SASAPIError> = await send(
+            action: action, parameters: parameters, page: page, attempt: attempt,
+            credentials: credentials, deadline: deadline, as: type
+        )
+        await limiter.releaseSlot()
+        return try result.get()
+    }
+
+    private func send<Response: Decodable & Sendable>(
+        action: String, parameters: [QueryParameter], page: Int, attempt: Int,
+        credentials: Credentials, deadline: ContinuousClock.Instant?, as type: Response.Type
+    ) async -> Result<Response, SASAPIError> {
+        let start = environment.now()
+        var attemptDeadline = start + configuration.attemptTimeout
+        if let deadline, deadline < attemptDeadline { attemptDeadline = deadline }
+        let remaining = attemptDeadline - start
+        guard remaining > .zero else {
+            return .failure(SASAPIError(.timeout, action: action, detail: "the deadline passed before the request was sent"))
+        }
+        let prepared = RequestBuilder.build(
+            action: action, parameters: parameters, configuration: configuration, credentials: credentials,
+            epochSeconds: environment.epochSeconds(), nonce: environment.nonce()
+        )
+        var request = HTTPClientRequest(url: prepared.url)
+        request.method = .POST
+        for header in prepared.headers { request.headers.add(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer())
+
+        var status: Int?
+        var requestId: String?
+        let outcome: Result<Response, SASAPIError>
+        do {
+            let response = try await httpClient.execute(request, deadline: .now() + remaining.timeAmount)
+            status = Int(response.status.code)
+            requestId = response.headers.first(name: "x-acs-request-id")
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: configuration.maxBodyBytes)
+            } catch is NIOTooManyBytesError {
+                throw SASAPIError(.bodyTooLarge(limit: configuration.maxBodyBytes), action: action)
+            }
+            outcome = .success(try interpret(
+                action: action, status: Int(response.status.code),
+                retryAfterHeader: response.headers.first(name: "x-acs-retry-after"),
+                body: Data(body.readableBytesView), requestId: &requestId, as: type
+            ))
+        } catch let error as SASAPIError {
+            outcome = .failure(error)
+        } catch {
+            outcome = .failure(Self.classify(error, action: action))
+        }
+        let seconds = (environment.now() - start).seconds
+        let code: String
+        switch outcome {
+        case .success: code = "OK"
+        case .failure(let error): code = error.metricCode
+        }
+        observer?.apiCallFinished(action: action, code: code, seconds: seconds)
+        var metadata: Logger.Metadata = [
+            "action": "\(action)", "page": "\(page)", "attempt": "\(attempt)", "code": "\(code)",
+            "duration_seconds": "\(String(format: "%.3f", seconds))",
+        ]
+        if let status { metadata["status"] = "\(status)" }
+        if let requestId { metadata["request_id"] = "\(requestId)" }
+        logger.debug("API request", metadata: metadata)
+        if case .failure(let error) = outcome {
+            metadata["error"] = "\(error.description)"
+            metadata["request"] = "\(prepared.description)"
+            logger.debug("API request failed", metadata: metadata)
+        }
+        return outcome
+    }
+
+    /// Turns a complete response into the decoded page or an API error.
+    private func interpret<Response: Decodable & Sendable>(
+        action: String, status: Int, retryAfterHeader: String?, body: Data, requestId: inout String?, as type: Response.Type
+    ) throws(SASAPIError) -> Response {
+        let retryAfter = retryAfterHeader
+            .flatMap { Int64($0.trimmed(of: [" "])) }
+            .map { Duration.milliseconds(max(0, $0)) }
+        guard (200...299).contains(status) else {
+            let errorBody = try? ResponseDecoder.decode(APIErrorBody.self, from: body)
+            requestId = errorBody?.requestId ?? requestId
+            throw SASAPIError(
+                .api(code: errorBody?.code, message: errorBody?.message, requestId: requestId, httpStatus: status),
+                action: action,
+                detail: errorBody == nil ? "error body is not JSON (\(body.count) bytes)" : "",
+                retryAfter: retryAfter
+            )
+        }
+        do {
+            return try ResponseDecoder.decode(type, from: body)
+        } catch {
+            throw SASAPIError(.decode(path: error.path), action: action, detail: error.reason)
+        }
+    }
+
+    /// Maps transport-level errors to `timeout`, `cancelled` or `transport`.
+    static func classify(_ error: any Error, action: String) -> SASAPIError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout:
+                return SASAPIError(.timeout, action: action, detail: "\(error)")
+            case .cancelled:
+                return Task.isCancelled ? SASAPIError(.cancelled, action: action) : SASAPIError(.transport, action: action, detail: "\(error)")
+            default:
+                return SASAPIError(.transport, action: action, detail: "\(error)")
+            }
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return SASAPIError(.timeout, action: action, detail: "connect timeout")
+        }
+        if error is CancellationError {
+            return SASAPIError(.cancelled, action: action)
+        }
+        return SASAPIError(.transport, action: action, detail: String(describing: error))
+    }
+}
+
+extension Duration {
+    /// The duration as a NIO `TimeAmount`, saturating.
+    var timeAmount: TimeAmount {
+        let (whole, attoseconds) = components
+        let (nanos, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .nanoseconds(.max) : .nanoseconds(nanos + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,31 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// Builds the `HTTPClient`s of the exporter: the configured connect and read timeouts, no
+/// redirects, and the proxy the environment names for the endpoint. Create one client per
+/// distinct (endpoint, timeouts) once at start, and shut each down once.
+public struct SASHTTPClientFactory: Sendable {
+    public var environment: [String: String]
+    public var connectTimeout: Duration
+    public var readTimeout: Duration
+
+    public init(environment: [String: String], connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(10)) {
+        self.environment = environment
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+    }
+
+    /// The client configuration for an endpoint.
+    public func configuration(for endpoint: Endpoint) -> HTTPClient.Configuration {
+        HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: connectTimeout.timeAmount, read: readTimeout.timeAmount),
+            proxy: ProxySelection.proxy(for: endpoint, environment: environment)
+        )
+    }
+
+    /// A new client for an endpoint, on the shared event loop group; the caller shuts it down.
+    public func makeClient(for endpoint: Endpoint) -> HTTPClient {
+        HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration(for: endpoint))
+    }
+}
