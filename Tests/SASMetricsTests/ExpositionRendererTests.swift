@@ -136,6 +136,8 @@ import Testing
     @Test(arguments: [
         ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", ExpositionFormat.openMetrics),
         ("application/openmetrics-text; version=0.0.1", .openMetrics),
+        ("application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,text/plain;version=1.0.0;escaping=underscores;q=0.7", .prometheusText),
+        ("text/plain;version=2.0.0,application/openmetrics-text;version=1.0.0;q=0.2", .openMetrics),
         ("application/openmetrics-text", .openMetrics),
         ("text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5", .prometheusText),
         ("text/plain;q=0.5, application/openmetrics-text;q=0.6", .openMetrics),

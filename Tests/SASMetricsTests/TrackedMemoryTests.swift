@@ -1,4 +1,5 @@
 import Foundation
+import SASModels
 import Testing
 @testable import SASMetrics
 
@@ -31,6 +32,25 @@ import Testing
         print("tracked subtasks: encoded state \(encoded.count) bytes, \(encoded.count / count) bytes per entry")
         let decoded = try JSONDecoder().decode(TrackedSubtasks.self, from: encoded)
         #expect(decoded == tracked)
+    }
+}
+
+extension TrackedMemoryTests {
+    /// Times one poll of 100 000 subtasks after the baseline (debug build; printed).
+    @Test func ingestOfAHundredThousandSubtasks() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(Poll.input([], at: Poll.t0))
+        let subtasks = (0..<100_000).map { index in
+            Poll.subtask(UUIDLike.make(index), 2 + index % 3, checks: [CheckItem(checkId: Int64(index % 50), checkShowName: "check \(index % 50)")])
+        }
+        let clock = ContinuousClock()
+        var snapshot: AccountSnapshot?
+        let ingest = clock.measure { snapshot = aggregator.ingest(Poll.input(subtasks, at: Poll.t0 + 60_000)) }
+        var bytes: [UInt8] = []
+        let render = clock.measure { bytes = ExpositionRenderer.render(snapshot?.families ?? [], format: .openMetrics) }
+        print("ingest of 100000 subtasks: \(ingest); render: \(render), \(bytes.count) bytes")
+        #expect(snapshot?.summary.completedThisPoll == 100_000)
+        #expect(aggregator.trackedCount == 100_000)
     }
 }
 
