@@ -159,4 +159,13 @@ import Testing
         #expect(S.value(busy, MetricNames.runningOldestStart, [:]) == Double(S.t0 - 9_000) / 1000)
         #expect(S.value(busy, MetricNames.pendingOldestCreate, [:]) == Double(S.t0 - 120_000) / 1000)
     }
+
+    @Test func checkIdsBeyondTheLimitGetNoSeries() {
+        var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(maxChecks: 2))
+        let checks = (1...3).map { CheckItem(checkId: Int64($0), checkShowName: "c\($0)") }
+        let snapshot = aggregator.ingest(S.input([S.subtask("a", 1, checks: checks)], at: S.t0))
+        #expect(aggregator.checkCounts(1) != nil && aggregator.checkCounts(2) != nil)
+        #expect(aggregator.checkCounts(3) == nil)
+        #expect(S.value(snapshot, MetricNames.checkCompletions, ["check_id": "3"]) == nil)
+    }
 }
