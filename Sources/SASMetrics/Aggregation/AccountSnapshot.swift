@@ -10,6 +10,14 @@ public struct AccountSnapshot: Sendable {
     public let families: [MetricFamily]
     /// Numbers for logs and the landing page.
     public let summary: SnapshotSummary
+
+    /// Creates a snapshot (the aggregator makes them; tests of other targets may too).
+    public init(account: String, polledAtMs: Int64, families: [MetricFamily], summary: SnapshotSummary) {
+        self.account = account
+        self.polledAtMs = polledAtMs
+        self.families = families
+        self.summary = summary
+    }
 }
 
 /// Numbers describing one poll and the aggregator state after it.

@@ -2,7 +2,8 @@ import SASModels
 
 /// Everything one complete poll of one account returned.
 public struct PollInput: Sendable {
-    /// The configured account name (the `account` label).
+    /// The configured account name, for logs; the series are labelled with the
+    /// aggregator's own `account`.
     public var account: String
     /// When the poll finished, epoch milliseconds.
     public var polledAtMs: Int64

@@ -17,8 +17,8 @@ public enum ExpositionFormat: Sendable, Equatable, CaseIterable {
     ///
     /// Media ranges are ranked by their `q` value (default 1, ties keep header order); the
     /// first acceptable range wins: `application/openmetrics-text` without a version or
-    /// with version 1.0.0 or 0.0.1 gives OpenMetrics; `text/plain` (version absent or
-    /// 0.0.4), `text/*` and `*/*` give the text format. A missing, empty or unmatched header
+    /// with version 1.0.0 or 0.0.1 gives OpenMetrics; `text/plain` (version absent,
+    /// 0.0.4 or 1.0.0, which Prometheus 3 sends), `text/*` and `*/*` give the text format. A missing, empty or unmatched header
     /// gives the text format.
     public static func negotiate(accept: String?) -> ExpositionFormat {
         guard let accept else { return .prometheusText }
@@ -69,7 +69,8 @@ private struct MediaRange {
             default: nil
             }
         case "text/plain":
-            version == nil || version == "0.0.4" ? .prometheusText : nil
+            // 1.0.0 is the same format with optional UTF-8 names; ours are all legacy names.
+            version == nil || version == "0.0.4" || version == "1.0.0" ? .prometheusText : nil
         case "text/*", "*/*":
             .prometheusText
         default:

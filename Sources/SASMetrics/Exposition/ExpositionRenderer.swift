@@ -3,7 +3,7 @@
 /// The output for a given set of families is byte-identical on every call: families are
 /// merged by name and sorted by name, series are sorted by their label names and values
 /// (byte order, `le` excluded), and a series that appears twice keeps its first samples.
-/// Families without samples are left out. Metric and label names are sanitised, label
+/// Families without samples are left out; clashing families are dropped (see `merged`). Metric and label names are sanitised, label
 /// values pass through `ExpositionText.exposedLabelValue` (control characters replaced,
 /// length capped) and are escaped, so any text the API sends gives a valid exposition.
 ///
@@ -27,19 +27,25 @@ public enum ExpositionRenderer {
         format == .openMetrics ? Array("# EOF\n".utf8) : []
     }
 
-    /// Families with sanitised names, same-name families merged (a later family of another
-    /// type is dropped), sorted by name.
+    /// Families with sanitised names, sorted by name. Families with the same name and
+    /// type are merged; a later family whose OpenMetrics family name clashes with an
+    /// earlier one of another name or type (a gauge `x` and a counter `x_total`) is dropped.
     static func merged(_ families: [MetricFamily]) -> [MetricFamily] {
-        var byName: [String: Int] = [:]
+        var byFamilyName: [String: Int] = [:]
         var result: [MetricFamily] = []
         for family in families {
-            let name = ExpositionText.sanitizedMetricName(family.name)
-            if let index = byName[name] {
-                if result[index].type == family.type { result[index].samples += family.samples }
+            let sanitized = MetricFamily(
+                name: ExpositionText.sanitizedMetricName(family.name), help: family.help,
+                type: family.type, samples: family.samples
+            )
+            if let index = byFamilyName[sanitized.openMetricsName] {
+                if result[index].type == sanitized.type, result[index].name == sanitized.name {
+                    result[index].samples += sanitized.samples
+                }
                 continue
             }
-            byName[name] = result.count
-            result.append(MetricFamily(name: name, help: family.help, type: family.type, samples: family.samples))
+            byFamilyName[sanitized.openMetricsName] = result.count
+            result.append(sanitized)
         }
         return result.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
     }

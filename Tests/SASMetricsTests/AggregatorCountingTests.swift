@@ -1,0 +1,171 @@
+import SASModels
+import Testing
+@testable import SASMetrics
+
+@Suite struct AggregatorCountingTests {
+    typealias S = Poll
+
+    static func completed(_ aggregator: AccountAggregator) -> UInt64 {
+        SubtaskStatus.terminal.reduce(0) { $0 + aggregator.completedCount($1) }
+    }
+
+    @Test func baselineCountsNothingButCreatesSeries() {
+        var aggregator = AccountAggregator(account: "prod")
+        let snapshot = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("b", 4), S.subtask("c", 1)], at: S.t0))
+        #expect(snapshot.summary.isBaseline)
+        #expect(Self.completed(aggregator) == 0)
+        #expect(aggregator.trackedCount == 2)
+        for status in SubtaskStatus.terminal {
+            #expect(S.value(snapshot, MetricNames.subtasksCompleted, ["status": status.label]) == 0)
+            #expect(S.value(snapshot, MetricNames.subtaskDuration + "_count", ["status": status.label]) == 0)
+        }
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "not_started", "status_code": "0"]) == 0)
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "running"]) == 1)
+        // Seen again later: still not counted.
+        _ = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("b", 4)], at: S.t0 + 60_000))
+        #expect(Self.completed(aggregator) == 0)
+    }
+
+    @Test func runningThenFailedCountsOnce() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([S.subtask("a", 1)], at: S.t0))
+        _ = aggregator.ingest(S.input([S.subtask("a", 4)], at: S.t0 + 60_000))
+        #expect(aggregator.completedCount(.failed) == 1)
+        for step in 2...6 {
+            _ = aggregator.ingest(S.input([S.subtask("a", 4)], at: S.t0 + Int64(step) * 60_000))
+        }
+        #expect(aggregator.completedCount(.failed) == 1)
+        #expect(aggregator.durationHistogram(.failed)?.count == 1)
+    }
+
+    @Test func firstSeenTerminalAfterBaselineIsCounted() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        for step in 1...5 {
+            _ = aggregator.ingest(S.input([S.subtask("x", 3)], at: S.t0 + Int64(step) * 60_000))
+        }
+        #expect(aggregator.completedCount(.timedOut) == 1)
+    }
+
+    @Test func leavingTheWindowChangesNoCounter() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        let first = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("b", 1)], at: S.t0 + 60_000))
+        let second = aggregator.ingest(S.input([], at: S.t0 + 120_000))
+        #expect(S.value(first, MetricNames.subtasksCompleted, ["status": "succeeded"]) == 1)
+        #expect(S.value(second, MetricNames.subtasksCompleted, ["status": "succeeded"]) == 1)
+        #expect(S.value(second, MetricNames.subtasks, ["status": "running"]) == 0)
+        #expect(S.value(second, MetricNames.subtasks, ["status": "succeeded"]) == 0)
+    }
+
+    @Test func duplicatesInOnePollCountOnceAndMostAdvancedWins() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        let snapshot = aggregator.ingest(S.input([S.subtask("a", 1), S.subtask("a", 2), S.subtask("a", 1)], at: S.t0 + 60_000))
+        #expect(aggregator.completedCount(.succeeded) == 1)
+        #expect(aggregator.invalidCount(.duplicate) == 2)
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "succeeded"]) == 1)
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "running"]) == 0)
+        _ = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("a", 2)], at: S.t0 + 120_000))
+        #expect(aggregator.invalidCount(.duplicate) == 3)
+        #expect(aggregator.completedCount(.succeeded) == 1)
+    }
+
+    @Test func oddRecordsAreCountedOncePerSubtask() throws {
+        var aggregator = AccountAggregator(account: "prod")
+        let odd = [
+            S.subtask("neg", 2, start: S.t0, end: S.t0 - 5_000),
+            S.subtask("notimes", 4, start: nil, end: S.t0),
+            S.subtask("unknown", 7),
+            S.subtask("nostatus", nil),
+            S.subtask(nil, 1),
+            S.subtask("", 2, checks: [CheckItem(checkId: 9, checkShowName: nil)]),
+        ]
+        var last: AccountSnapshot?
+        for step in 0..<10 {
+            last = aggregator.ingest(S.input(odd, at: S.t0 + Int64(step) * 60_000))
+        }
+        #expect(aggregator.invalidCount(.endBeforeStart) == 1)
+        #expect(aggregator.invalidCount(.missingTimes) == 1)
+        #expect(aggregator.invalidCount(.unknownStatus) == 1)
+        #expect(aggregator.invalidCount(.missingStatus) == 1)
+        #expect(aggregator.invalidCount(.missingId) == 2)
+        // Baseline: the terminal ones were only remembered, and id-less records never count.
+        #expect(Self.completed(aggregator) == 0)
+        let snapshot = try #require(last)
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "unknown", "status_code": "7"]) == 1)
+        #expect(S.value(snapshot, MetricNames.invalidSubtasks, ["reason": "missing_id"]) == 2)
+    }
+
+    @Test func unsoundDurationsAreCountedButNotObserved() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        _ = aggregator.ingest(S.input([
+            S.subtask("neg", 2, start: S.t0, end: S.t0 - 5_000),
+            S.subtask("notimes", 2, start: nil, end: S.t0),
+            S.subtask("ok", 2, start: S.t0 - 30_000, end: S.t0),
+            S.subtask("zero", 2, start: 0, end: S.t0),
+        ], at: S.t0 + 60_000))
+        #expect(aggregator.completedCount(.succeeded) == 4)
+        #expect(aggregator.durationHistogram(.succeeded)?.count == 1)
+        #expect(aggregator.durationHistogram(.succeeded)?.sum == 30)
+        #expect(aggregator.unsoundDurationCount(.succeeded) == 3)
+        #expect(aggregator.invalidCount(.missingTimes) == 2)
+        #expect(aggregator.invalidCount(.endBeforeStart) == 1)
+    }
+
+    @Test func checkSeriesStartAtZeroAndCountFailures() {
+        var aggregator = AccountAggregator(account: "prod")
+        let agent = CheckItem(checkId: 133, checkShowName: "Agent status")
+        let first = aggregator.ingest(S.input([S.subtask("a", 1, checks: [agent])], at: S.t0))
+        #expect(S.value(first, MetricNames.checkCompletions, ["check_id": "133"]) == 0)
+        #expect(S.value(first, MetricNames.checkFailures, ["check_id": "133", "reason": "failed"]) == 0)
+        #expect(S.value(first, MetricNames.checkFailures, ["check_id": "133", "reason": "timed_out"]) == 0)
+        #expect(S.value(first, MetricNames.checkInfo, ["check_id": "133", "check_name": "Agent status"]) == 1)
+        let renamed = CheckItem(checkId: 133, checkShowName: "客户端状态")
+        let second = aggregator.ingest(S.input([
+            S.subtask("a", 4, checks: [renamed, renamed]), S.subtask("b", 3, checks: [agent]), S.subtask("c", 2, checks: [agent]),
+        ], at: S.t0 + 60_000))
+        #expect(aggregator.checkCounts(133)?.completions == 3)
+        #expect(aggregator.checkCounts(133)?.failed == 1)
+        #expect(aggregator.checkCounts(133)?.timedOut == 1)
+        #expect(S.value(second, MetricNames.checkInfo, ["check_id": "133"]) == 1)
+        #expect(aggregator.checkCounts(133)?.name == "Agent status", "the latest name in input order wins")
+    }
+
+    @Test func parentTasksOnlyWhenDiscovered() {
+        var aggregator = AccountAggregator(account: "prod")
+        let without = aggregator.ingest(S.input([], at: S.t0))
+        #expect(!without.families.contains { $0.name == MetricNames.tasks })
+        let tasks = [
+            OperationProcess(taskId: "t1", statusCode: 1), OperationProcess(taskId: "t1", statusCode: 1),
+            OperationProcess(taskId: "t2", statusCode: 8),
+        ]
+        let with = aggregator.ingest(S.input([], at: S.t0 + 60_000, tasks: tasks))
+        #expect(S.value(with, MetricNames.tasks, ["status": "running", "status_code": "1"]) == 1)
+        #expect(S.value(with, MetricNames.tasks, ["status": "not_started"]) == 0)
+        #expect(S.value(with, MetricNames.tasks, ["status": "timed_out"]) == 0)
+        #expect(S.value(with, MetricNames.tasks, ["status": "unknown", "status_code": "8"]) == 1)
+    }
+
+    @Test func oldestGaugesAreAbsentWhenNone() {
+        var aggregator = AccountAggregator(account: "prod")
+        let empty = aggregator.ingest(S.input([S.subtask("a", 2)], at: S.t0))
+        #expect(!empty.families.contains { $0.name == MetricNames.runningOldestStart })
+        #expect(!empty.families.contains { $0.name == MetricNames.pendingOldestCreate })
+        let busy = aggregator.ingest(S.input([
+            S.subtask("r1", 1, start: S.t0 - 5_000), S.subtask("r2", 1, start: S.t0 - 9_000), S.subtask("p", 0),
+        ], at: S.t0 + 60_000))
+        #expect(S.value(busy, MetricNames.runningOldestStart, [:]) == Double(S.t0 - 9_000) / 1000)
+        #expect(S.value(busy, MetricNames.pendingOldestCreate, [:]) == Double(S.t0 - 120_000) / 1000)
+    }
+
+    @Test func checkIdsBeyondTheLimitGetNoSeries() {
+        var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(maxChecks: 2))
+        let checks = (1...3).map { CheckItem(checkId: Int64($0), checkShowName: "c\($0)") }
+        let snapshot = aggregator.ingest(S.input([S.subtask("a", 1, checks: checks)], at: S.t0))
+        #expect(aggregator.checkCounts(1) != nil && aggregator.checkCounts(2) != nil)
+        #expect(aggregator.checkCounts(3) == nil)
+        #expect(S.value(snapshot, MetricNames.checkCompletions, ["check_id": "3"]) == nil)
+    }
+}
