@@ -118,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "SASExporterTests",
             dependencies: [
-                "SASExporter", "SASSimulator",
+                "SASExporter", "SASSimulator", "SASAPI", "SASSigning", "SASMetrics", "SASModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -127,3 +127,15 @@ struct ConfigLoaderTests {
         #expect(PrometheusDuration.format(milliseconds: 500) == "500ms")
     }
 }
+
+@Suite("Configuration check without mounted secrets")
+struct ConfigCheckTests {
+    @Test func checkModeDoesNotReadSecretFiles() throws {
+        let loader = ConfigLoader(readsSecretFiles: false, readFile: { _ in throw ConfigLoaderTests.CocoaLikeError.missing })
+        let config = try loader.parse(
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /not/mounted\n",
+            file: "check.yml"
+        )
+        #expect(config.accounts[0].credentials?.accessKeyId == "x")
+    }
+}

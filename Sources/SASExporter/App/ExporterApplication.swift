@@ -28,7 +28,8 @@ public struct ExporterApplication: Sendable {
     }
 
     /// Builds everything from a loaded configuration. `prepare` filters it (sharding)
-    /// and is applied again to every reloaded file.
+    /// and is applied again to every reloaded file. `clock` is the wall clock of the
+    /// polls (epoch milliseconds); tests set it to the simulator's.
     public static func make(
         configuration: ExporterConfiguration,
         configFile: String?,
@@ -37,9 +38,10 @@ public struct ExporterApplication: Sendable {
         makeSource: @escaping PollerSupervisor.SourceFactory,
         loader: ConfigLoader = ConfigLoader(),
         prepare: @escaping @Sendable (ExporterConfiguration) -> ExporterConfiguration = { $0 },
-        logger: Logger
+        logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
     ) async throws -> ExporterApplication {
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMs = clock()
         let store = MetricsStore(exporter: ExporterHealth(
             reloadSuccessSeconds: Double(nowMs) / 1000,
             version: build.version, revision: build.revision, swiftVersion: build.swiftVersion
@@ -48,7 +50,7 @@ public struct ExporterApplication: Sendable {
         let restored = AggregatorStates.restore(from: stateFile, logger: logger, nowMs: nowMs)
         if restored.corrupt { store.updateExporter { $0.stateFileErrors += 1 } }
         let states = AggregatorStates(restored: restored.aggregators, stateFile: stateFile, logger: logger)
-        let supervisor = PollerSupervisor(store: store, states: states, makeSource: makeSource, logger: logger)
+        let supervisor = PollerSupervisor(store: store, states: states, makeSource: makeSource, logger: logger, nowMs: clock)
         let prepared = prepare(configuration)
         try await supervisor.apply(prepared)
         let reloader = ConfigReloader(

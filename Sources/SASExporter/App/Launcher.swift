@@ -12,7 +12,7 @@ public enum Launcher {
     static let demoKey = Credentials(accessKeyId: "demo", accessKeySecret: "demo-secret")
 
     public static func run(_ options: ExporterOptions, logger: Logger) async -> Int32 {
-        let loader = ConfigLoader()
+        let loader = ConfigLoader(readsSecretFiles: !options.checkOnly)
         let listen: ListenAddress
         let shard: ShardAssignment
         do {
@@ -41,7 +41,7 @@ public enum Launcher {
         }
         if options.checkOnly {
             let owned = configuration.accounts.filter { shard.owns(account: $0.name) }.count
-            print("\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard)")
+            print("\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard; secret files are read at start, not checked here)")
             return 0
         }
         let sources = ClientSources(environment: options.environment, logger: logger)

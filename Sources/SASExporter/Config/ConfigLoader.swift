@@ -10,8 +10,15 @@ import Yams
 public struct ConfigLoader: Sendable {
     /// Reads files named in the configuration (secret files); injectable for tests.
     public var readFile: @Sendable (String) throws -> String
+    /// Whether secret files are read (at start and reload). `--config.check` turns it off
+    /// so a file can be checked where its secrets are not mounted (CI, a laptop).
+    public var readsSecretFiles: Bool
 
-    public init(readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
+    public init(
+        readsSecretFiles: Bool = true,
+        readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) {
+        self.readsSecretFiles = readsSecretFiles
         self.readFile = readFile
     }
 
@@ -158,6 +165,7 @@ public struct ConfigLoader: Sendable {
             return Secret(text)
         case (nil, .some(let pathNode)):
             let path = try pathNode.nonEmptyString()
+            guard readsSecretFiles else { return Secret("") }
             let contents: String
             do {
                 contents = try readFile(path)

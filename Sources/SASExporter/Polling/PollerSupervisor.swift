@@ -20,12 +20,18 @@ public actor PollerSupervisor: Service {
     private let makeSource: SourceFactory
     private let logger: Logger
     private var durationBuckets: [Double] = ExporterConfiguration.defaultDurationBuckets
+    /// The wall clock of the pollers, epoch milliseconds.
+    private let nowMs: @Sendable () -> Int64
 
-    init(store: MetricsStore, states: AggregatorStates, makeSource: @escaping SourceFactory, logger: Logger) {
+    init(
+        store: MetricsStore, states: AggregatorStates, makeSource: @escaping SourceFactory, logger: Logger,
+        nowMs: @escaping @Sendable () -> Int64
+    ) {
         self.store = store
         self.states = states
         self.makeSource = makeSource
         self.logger = logger
+        self.nowMs = nowMs
     }
 
     /// Sources are built for every account first; if one cannot be built, nothing changes
@@ -53,10 +59,11 @@ public actor PollerSupervisor: Service {
                 previous.task.cancel()
                 await previous.task.value
             }
-            let poller = AccountPoller(
+            var poller = AccountPoller(
                 account: account, source: source, recorder: recorder, store: store, states: states,
                 durationBuckets: configuration.durationBuckets, logger: logger
             )
+            poller.nowMs = nowMs
             running[account.name] = Running(account: account, task: Task { await poller.run() })
             logger.info("polling account", metadata: [
                 "account": "\(account.name)", "interval": "\(PrometheusDuration.format(milliseconds: account.intervalMs))",
