@@ -76,7 +76,7 @@ public struct ShardAssignment: Sendable, Hashable, CustomStringConvertible {
     /// The weight of `shard` for an account key: the key and the shard number mixed by
     /// the SplitMix64 finaliser, whose output bits are all well distributed.
     static func score(key: UInt64, shard: Int) -> UInt64 {
-        var z = key ^ ((UInt64(truncatingIfNeeded: shard) &+ 1) &* 0x9e37_79b9_7f4a_7c15)
+        var z = key &+ (UInt64(truncatingIfNeeded: shard) &+ 1) &* 0x9e37_79b9_7f4a_7c15
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
         return z ^ (z >> 31)
