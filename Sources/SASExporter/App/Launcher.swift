@@ -54,11 +54,7 @@ public enum Launcher {
                 build: .init(version: BuildFacts.version, revision: BuildFacts.revision, swiftVersion: BuildFacts.swiftVersion),
                 makeSource: { account, recorder in try sources.makeSource(account: account, recorder: recorder) },
                 loader: loader,
-                prepare: { config in
-                    var owned = config
-                    owned.accounts = config.accounts.filter { shard.owns(account: $0.name) }
-                    return owned
-                },
+                prepare: { config in owned(config, by: shard) },
                 logger: logger
             )
             logger.info("sas-exporter started", metadata: [
@@ -76,6 +72,13 @@ public enum Launcher {
         await sources.shutdown()
         await simulator?.stop()
         return code
+    }
+
+    /// The part of a configuration this shard polls.
+    public static func owned(_ configuration: ExporterConfiguration, by shard: ShardAssignment) -> ExporterConfiguration {
+        var owned = configuration
+        owned.accounts = configuration.accounts.filter { shard.owns(account: $0.name) }
+        return owned
     }
 
     static func shardAssignment(_ options: ExporterOptions) throws -> ShardAssignment {
