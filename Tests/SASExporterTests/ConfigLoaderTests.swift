@@ -84,6 +84,8 @@ struct ConfigLoaderTests {
         ("accounts:\n  - name: a\n    region: r\n   bad: [\n", "bad.yml:4:4: invalid YAML: did not find expected '-' indicator"),
         ("", "bad.yml: the file is empty: it needs at least an `accounts` list"),
         ("- a\n- b\n", "bad.yml:1:1: expected a mapping, found a list"),
+        ("accounts:\n  - name: a\n    endpoint: ftp://host\n",
+         "bad.yml:3:15: accounts[0].endpoint: scheme must be http or https"),
     ]
 
     @Test(arguments: 0..<badFiles.count)

@@ -102,4 +102,42 @@ struct ProcessTests {
         #expect(Date().timeIntervalSince(stopAsked) < 2)
         #expect(process.terminationStatus == 0)
     }
+
+    @Test func sighupReloadsAndRefusesABadFile() async throws {
+        let path = try Self.temporaryFile("accounts:\n  - name: a\n    endpoint: http://127.0.0.1:1\n    interval: 100s\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["--config.file", path, "--web.listen-address", "127.0.0.1:0"]
+        process.environment = ["PATH": "/usr/bin:/bin", "ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "TOPSECRET-sighup"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let reader = pipe.fileHandleForReading
+        var log = ""
+        func waitFor(_ text: String) -> Bool {
+            let started = Date()
+            while !log.contains(text), Date().timeIntervalSince(started) < 20 {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                log += String(decoding: chunk, as: UTF8.self)
+            }
+            return log.contains(text)
+        }
+        #expect(waitFor("msg=listening"))
+        try "accounts:\n  - name: a\n    endpoint: http://127.0.0.1:1\n    oops: 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(waitFor("configuration refused"))
+        #expect(log.contains("\(path):4:5: accounts[0].oops: unknown key"))
+        try "accounts:\n  - name: b\n    endpoint: http://127.0.0.1:1\n    interval: 100s\n".write(toFile: path, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(waitFor("configuration reloaded"))
+        #expect(process.isRunning)
+        #expect(!log.contains("TOPSECRET-sighup"))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }

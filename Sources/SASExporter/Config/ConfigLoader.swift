@@ -1,4 +1,5 @@
 import Foundation
+import SASAPI
 import SASSigning
 import Yams
 
@@ -104,7 +105,15 @@ public struct ConfigLoader: Sendable {
         }
         var account = AccountConfiguration(name: name, intervalMs: defaults.intervalMs, lookbackMs: defaults.lookbackMs)
         if let node = fields["region"] { account.region = try node.nonEmptyString() }
-        if let node = fields["endpoint"] { account.endpoint = try node.nonEmptyString() }
+        if let node = fields["endpoint"] {
+            let text = try node.nonEmptyString()
+            do {
+                _ = try Endpoint(parsing: text)
+            } catch {
+                throw node.error(error.reason)
+            }
+            account.endpoint = text
+        }
         guard account.region != nil || account.endpoint != nil else {
             throw node.error("account \"\(name)\" needs `region` or `endpoint`")
         }
