@@ -98,3 +98,30 @@ struct RouterTests {
         #expect(!Gzip.accepted(nil))
     }
 }
+
+@Suite("Scrape cache")
+struct ScrapeCacheTests {
+    @Test func reusesTheBodyUntilThePublishGenerationChanges() {
+        let cache = ScrapeCache(maxAge: .seconds(60))
+        var builds = 0
+        let build: () -> [UInt8] = { builds += 1; return Array("x \(builds)\n".utf8) }
+        let first = cache.body(format: .prometheusText, gzip: false, generation: 1, build: build)
+        let second = cache.body(format: .prometheusText, gzip: false, generation: 1, build: build)
+        #expect(builds == 1 && first.body == second.body)
+        let gzipped = cache.body(format: .prometheusText, gzip: true, generation: 1, build: build)
+        #expect(builds == 1 && gzipped.gzipped)
+        _ = cache.body(format: .openMetrics, gzip: false, generation: 1, build: build)
+        #expect(builds == 2, "each format has its own entry")
+        let third = cache.body(format: .prometheusText, gzip: false, generation: 2, build: build)
+        #expect(builds == 3 && String(buffer: third.body) == "x 3\n")
+    }
+
+    @Test func expiresAfterMaxAge() async throws {
+        let cache = ScrapeCache(maxAge: .milliseconds(50))
+        var builds = 0
+        _ = cache.body(format: .prometheusText, gzip: false, generation: 1) { builds += 1; return [] }
+        try await Task.sleep(for: .milliseconds(80))
+        _ = cache.body(format: .prometheusText, gzip: false, generation: 1) { builds += 1; return [] }
+        #expect(builds == 2, "process metrics are at most maxAge old")
+    }
+}

@@ -13,6 +13,7 @@ public struct ExporterRouter: Sendable {
     public let reload: @Sendable () async -> ReloadOutcome
     /// Reads the `process_*` figures; injectable for tests.
     public var processStats: @Sendable () -> ProcessStats = { ProcessStats.current() }
+    let cache = ScrapeCache()
 
     public init(store: MetricsStore, reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.store = store
@@ -39,16 +40,16 @@ public struct ExporterRouter: Sendable {
 
     func metrics(_ request: Request) -> Response {
         let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
-        var bytes = store.renderedBody(format)
-        bytes += ExpositionRenderer.render(HealthFamilies.process(processStats()), format: format)
-        bytes += ExpositionRenderer.terminator(format)
-        var headers: HTTPFields = [.contentType: format.contentType]
-        if Gzip.accepted(request.headers[.acceptEncoding]), let compressed = Gzip.compress(bytes) {
-            headers[.contentEncoding] = "gzip"
-            headers[.vary] = "Accept-Encoding"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: compressed))
+        let wantsGzip = Gzip.accepted(request.headers[.acceptEncoding])
+        let (body, gzipped) = cache.body(format: format, gzip: wantsGzip, generation: store.generation) {
+            var bytes = store.renderedBody(format)
+            bytes += ExpositionRenderer.render(HealthFamilies.process(processStats()), format: format)
+            bytes += ExpositionRenderer.terminator(format)
+            return bytes
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        var headers: HTTPFields = [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
+        if gzipped { headers[.contentEncoding] = "gzip" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     func ready() -> Response {
