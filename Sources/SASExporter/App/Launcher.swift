@@ -24,7 +24,9 @@ public enum Launcher {
         }
         let configuration: ExporterConfiguration
         var simulator: RunningSimulator?
+        var web: WebServerSettings?
         do {
+            if let path = options.webConfigFile { web = try WebServerSettings.load(path: path, logger: logger) }
             if options.demo {
                 let running = try await startDemoSimulator(logger: logger)
                 simulator = running
@@ -42,6 +44,7 @@ public enum Launcher {
         if options.checkOnly {
             let owned = configuration.accounts.filter { shard.owns(account: $0.name) }.count
             print("\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard)")
+            if let path = options.webConfigFile { print("\(path): OK") }
             return 0
         }
         let sources = ClientSources(environment: options.environment, logger: logger)
@@ -59,6 +62,7 @@ public enum Launcher {
                     owned.accounts = config.accounts.filter { shard.owns(account: $0.name) }
                     return owned
                 },
+                web: web,
                 logger: logger
             )
             logger.info("sas-exporter started", metadata: [
