@@ -164,6 +164,24 @@ struct WebTLSTests {
         }
     }
 
+    @Test func requireAnyClientCertAcceptsAnyCertificateButNeedsOne() async throws {
+        let certs = try TestCertificates.make()
+        defer { certs.remove() }
+        let web = try Self.settings(certs, """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              client_auth_type: RequireAnyClientCert
+            """)
+        try await Self.withServer(web: web) { port in
+            await #expect(throws: (any Error).self, "no client certificate") {
+                try await Self.get(port, "/-/healthy", certs: certs)
+            }
+            let stranger = try await Self.get(port, "/-/healthy", certs: certs, clientCert: "stranger")
+            #expect(stranger == 200, "any certificate is accepted, as in Go's RequireAnyClientCert")
+        }
+    }
+
     @Test func badTLSMaterialIsReportedAtLoad() throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }

@@ -68,6 +68,7 @@ public enum Launcher {
             logger.info("sas-exporter started", metadata: [
                 "version": "\(BuildFacts.version)", "listen": "\(listen.host):\(listen.port)",
                 "shard": "\(shard.index)/\(shard.count)",
+                "tls": "\(web?.tls != nil)", "web_config": "\(options.webConfigFile ?? "none")",
             ])
             try await app.run(onServerRunning: { port in
                 logger.info("listening", metadata: ["address": "\(listen.host):\(port)"])
