@@ -22,6 +22,9 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("config.file"), help: "Path of the YAML configuration file (accounts, interval, lookback, state file).")
     var configFile: String?
 
+    @Option(name: .customLong("web.config.file"), help: "Path of the exporter-toolkit web configuration file (TLS, client certificates, basic_auth_users with bcrypt hashes).")
+    var webConfigFile: String?
+
     @Option(name: .customLong("web.listen-address"), help: "Address to serve /metrics on, host:port (':9793' is every interface).")
     var listenAddress = ":9793"
 
@@ -67,6 +70,7 @@ struct ExporterCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
         var options = ExporterOptions()
         options.configFile = configFile
+        options.webConfigFile = webConfigFile
         options.listenAddress = listenAddress
         options.logLevel = level
         options.logFormat = format

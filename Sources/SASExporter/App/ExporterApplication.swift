@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import SASMetrics
 import ServiceLifecycle
@@ -13,6 +15,8 @@ public struct ExporterApplication: Sendable {
     public let reloader: ConfigReloader
     public let logger: Logger
     let listen: ListenAddress
+    /// `--web.config.file`; nil serves plain HTTP with no authentication.
+    let web: WebServerSettings?
 
     /// Exporter version facts (the build sets them; tests may leave the defaults).
     public struct BuildInfo: Sendable {
@@ -38,6 +42,7 @@ public struct ExporterApplication: Sendable {
         makeSource: @escaping PollerSupervisor.SourceFactory,
         loader: ConfigLoader = ConfigLoader(),
         prepare: @escaping @Sendable (ExporterConfiguration) -> ExporterConfiguration = { $0 },
+        web: WebServerSettings? = nil,
         logger: Logger,
         clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
     ) async throws -> ExporterApplication {
@@ -56,23 +61,27 @@ public struct ExporterApplication: Sendable {
         let reloader = ConfigReloader(
             path: configFile, loader: loader, supervisor: supervisor, store: store, logger: logger, prepare: prepare
         )
-        return ExporterApplication(store: store, supervisor: supervisor, reloader: reloader, logger: logger, listen: listen)
+        return ExporterApplication(store: store, supervisor: supervisor, reloader: reloader, logger: logger, listen: listen, web: web)
     }
 
     /// The router (also what in-process tests drive).
     public var router: Router<BasicRequestContext> {
         let reloader = self.reloader
-        return ExporterRouter(store: store, reload: { await reloader.reload() }).build()
+        var routes = ExporterRouter(store: store, reload: { await reloader.reload() })
+        routes.web = web
+        return routes.build()
     }
 
-    /// The HTTP server: idle connections closed after 60 s, header sizes capped.
-    public func httpServer(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+    /// The HTTP server: idle connections closed after 60 s, header sizes capped; HTTPS
+    /// when the web configuration has `tls_server_config`.
+    public func httpServer(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let http1 = HTTPServerBuilder.http1(configuration: .init(
+            idleTimeout: .seconds(60),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+        ))
+        return Application(
             router: router,
-            server: .http1(configuration: .init(
-                idleTimeout: .seconds(60),
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
-            )),
+            server: try web?.tls.map { try HTTPServerBuilder.tls(http1, configuration: $0) } ?? http1,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "sas-exporter"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -83,7 +92,7 @@ public struct ExporterApplication: Sendable {
     public func run(extraServices: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: httpServer(onServerRunning: onServerRunning)),
+                .init(service: try httpServer(onServerRunning: onServerRunning)),
                 .init(service: supervisor),
                 .init(service: ReloadOnSignalService(reloader: reloader)),
             ] + extraServices.map { .init(service: $0) },

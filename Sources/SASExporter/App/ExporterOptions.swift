@@ -3,6 +3,8 @@ import Logging
 /// What the command line says, independent of how it was parsed.
 public struct ExporterOptions: Sendable {
     public var configFile: String?
+    /// `--web.config.file`: TLS and basic auth for the listener (exporter-toolkit format).
+    public var webConfigFile: String?
     public var listenAddress: String = ":9793"
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .logfmt

@@ -24,7 +24,9 @@ public enum Launcher {
         }
         let configuration: ExporterConfiguration
         var simulator: RunningSimulator?
+        var web: WebServerSettings?
         do {
+            if let path = options.webConfigFile { web = try WebServerSettings.load(path: path, logger: logger) }
             if options.demo {
                 let running = try await startDemoSimulator(logger: logger)
                 simulator = running
@@ -42,6 +44,7 @@ public enum Launcher {
         if options.checkOnly {
             let owned = configuration.accounts.filter { shard.owns(account: $0.name) }.count
             print("\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard; secret files are read at start, not checked here)")
+            if let path = options.webConfigFile { print("\(path): OK") }
             return 0
         }
         let sources = ClientSources(environment: options.environment, logger: logger)
@@ -55,11 +58,13 @@ public enum Launcher {
                 makeSource: { account, recorder in try sources.makeSource(account: account, recorder: recorder) },
                 loader: loader,
                 prepare: { config in owned(config, by: shard) },
+                web: web,
                 logger: logger
             )
             logger.info("sas-exporter started", metadata: [
                 "version": "\(BuildFacts.version)", "listen": "\(listen.host):\(listen.port)",
                 "shard": "\(shard.index)/\(shard.count)",
+                "tls": "\(web?.tls != nil)", "web_config": "\(options.webConfigFile ?? "none")",
             ])
             try await app.run(onServerRunning: { port in
                 logger.info("listening", metadata: ["address": "\(listen.host):\(port)"])

@@ -14,6 +14,8 @@ public struct ExporterRouter: Sendable {
     /// Reads the `process_*` figures; injectable for tests.
     public var processStats: @Sendable () -> ProcessStats = { ProcessStats.current() }
     let cache = ScrapeCache()
+    /// `--web.config.file`: basic auth and extra headers around every route.
+    public var web: WebServerSettings?
 
     public init(store: MetricsStore, reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.store = store
@@ -22,6 +24,7 @@ public struct ExporterRouter: Sendable {
 
     public func build() -> Router<BasicRequestContext> {
         let router = Router()
+        if let web { router.add(middleware: web.middleware(context: BasicRequestContext.self)) }
         router.get("/metrics") { request, _ in self.metrics(request) }
         router.head("/metrics") { request, _ in self.metrics(request) }
         router.get("/") { _, _ in

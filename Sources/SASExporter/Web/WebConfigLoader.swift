@@ -1,0 +1,121 @@
+import Foundation
+import Yams
+
+/// Reads the exporter-toolkit web configuration file strictly: an unknown key, a wrong
+/// type or a setting this exporter cannot honour is a ``ConfigError`` with file, line,
+/// column and key path, never silently ignored.
+public struct WebConfigLoader: Sendable {
+    /// Reads the file; injectable for tests.
+    public var readFile: @Sendable (String) throws -> String
+
+    public init(readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
+        self.readFile = readFile
+    }
+
+    /// Loads and checks the file at `path`. Relative certificate paths are taken from the
+    /// file's directory, as exporter-toolkit does.
+    public func load(path: String) throws(ConfigError) -> WebConfiguration {
+        let text: String
+        do {
+            text = try readFile(path)
+        } catch {
+            throw ConfigError(file: path, message: "cannot read the web configuration file (\(ConfigLoader.reason(error)))")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try parse(text, file: path, directory: directory)
+    }
+
+    /// Parses YAML text; `file` names it in errors, `directory` anchors relative paths.
+    public func parse(_ text: String, file: String, directory: String = "") throws(ConfigError) -> WebConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return WebConfiguration() }
+            root = node
+        } catch let error as YamlError {
+            throw ConfigLoader.describe(error, file: file)
+        } catch {
+            throw ConfigError(file: file, message: "not valid YAML")
+        }
+        let reader = YAMLNodeReader(file: file, node: root, path: "")
+        if reader.isNull { return WebConfiguration() }
+        let top = try reader.mapping(allowed: Self.topLevelKeys)
+        var config = WebConfiguration()
+        if let node = top["rate_limit"] {
+            throw node.error("rate limiting is not supported by sas-exporter; remove `rate_limit`")
+        }
+        if let node = top["tls_server_config"], !node.isNull {
+            config.tls = try WebTLSParser(directory: directory).parse(node)
+        }
+        if let node = top["http_server_config"], !node.isNull { config.headers = try httpServerConfig(node) }
+        if let node = top["basic_auth_users"], !node.isNull { config.users = try users(node) }
+        return config
+    }
+
+    static let topLevelKeys: Set = ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"]
+
+    /// The headers exporter-toolkit allows, with the values it allows (nil: any value).
+    static let allowedHeaders: [String: Set<String>?] = [
+        "Strict-Transport-Security": nil,
+        "X-Content-Type-Options": ["nosniff"],
+        "X-Frame-Options": ["deny", "sameorigin"],
+        "X-XSS-Protection": nil,
+        "Content-Security-Policy": nil,
+    ]
+
+    private func httpServerConfig(_ node: YAMLNodeReader) throws(ConfigError) -> [WebConfiguration.ResponseHeader] {
+        let fields = try node.mapping(allowed: ["headers", "http2"])
+        if let http2 = fields["http2"], try http2.bool() {
+            throw http2.error("HTTP/2 is not supported by sas-exporter (it serves HTTP/1.1); set `http2: false` or remove the key")
+        }
+        guard let headersNode = fields["headers"], !headersNode.isNull else { return [] }
+        guard case .mapping(let mapping) = headersNode.node else { throw headersNode.error("expected a mapping of header names to values") }
+        var headers: [WebConfiguration.ResponseHeader] = []
+        for (keyNode, valueNode) in mapping {
+            let name = try YAMLNodeReader(file: headersNode.file, node: keyNode, path: headersNode.path).string()
+            let entry = YAMLNodeReader(file: headersNode.file, node: valueNode, path: "\(headersNode.path).\(name)")
+            guard let allowedValues = Self.allowedHeaders[name] else {
+                let known = Self.allowedHeaders.keys.sorted().joined(separator: ", ")
+                throw entry.error("HTTP header \"\(name)\" can not be configured (allowed: \(known))", at: keyNode)
+            }
+            let value = try entry.nonEmptyString()
+            if let allowedValues, !allowedValues.contains(value.lowercased()) {
+                throw entry.error("invalid value \"\(value)\", expected one of: \(allowedValues.sorted().joined(separator: ", "))")
+            }
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw entry.error("header values cannot contain control characters")
+            }
+            guard !headers.contains(where: { $0.name == name }) else { throw entry.error("header given twice", at: keyNode) }
+            headers.append(.init(name: name, value: value))
+        }
+        return headers
+    }
+
+    private func users(_ node: YAMLNodeReader) throws(ConfigError) -> [String: BcryptHash] {
+        guard case .mapping(let mapping) = node.node else { throw node.error("expected a mapping of user names to bcrypt hashes") }
+        var users: [String: BcryptHash] = [:]
+        for (keyNode, valueNode) in mapping {
+            let user = try YAMLNodeReader(file: node.file, node: keyNode, path: node.path).string()
+            let entry = YAMLNodeReader(file: node.file, node: valueNode, path: "\(node.path).\(user)")
+            guard !user.isEmpty, !user.contains(":") else {
+                throw entry.error("user names must be non-empty and cannot contain ':'", at: keyNode)
+            }
+            guard users[user] == nil else { throw entry.error("user given twice", at: keyNode) }
+            guard let hash = BcryptHash(try entry.string()) else {
+                throw entry.error("not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints")
+            }
+            users[user] = hash
+        }
+        return users
+    }
+}
+
+extension YAMLNodeReader {
+    /// A YAML boolean: `true` or `false` (any case).
+    func bool() throws(ConfigError) -> Bool {
+        switch try string().lowercased() {
+        case "true": return true
+        case "false": return false
+        case let other: throw error("expected true or false, found \"\(other)\"")
+        }
+    }
+}
