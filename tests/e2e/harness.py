@@ -7,6 +7,7 @@ SIGINT / SIGHUP handlers the runner installs. Only loopback addresses are used.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -20,6 +21,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL when the harness dies, even if it is killed with SIGKILL."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def free_port() -> int:
@@ -51,7 +60,7 @@ class Stack:
         out = open(log, "ab")
         try:
             popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=cwd, start_new_session=True)
+                                     cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
         finally:
             out.close()
         proc = Proc(name, argv, log, popen)
