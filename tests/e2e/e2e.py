@@ -562,6 +562,8 @@ def main(argv: list[str]) -> int:
         suite.run()
     except Exception as err:  # noqa: BLE001 - a broken stack is one failure, reported readably
         results.fail("suite ran to the end", f"{type(err).__name__}: {err}")
+    except (SystemExit, KeyboardInterrupt) as err:
+        results.fail("suite ran to the end", f"interrupted ({type(err).__name__} {getattr(err, 'code', '')})")
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)
