@@ -114,14 +114,14 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float, interval: floa
         time.sleep(interval)
 
 
-def listening_address(log: Path, pattern: str, proc: Proc, timeout: float = 60.0) -> str:
-    """Waits for a 'listening' line in a log and returns the host:port it names."""
+def listening_address(log: Path, pattern: str, proc: Proc, timeout: float = 60.0, offset: int = 0) -> str:
+    """Waits for a 'listening' line in a log (after byte `offset`) and returns the host:port it names."""
     regex = re.compile(pattern)
 
     def probe() -> str | None:
         if not proc.alive:
             raise RuntimeError(f"{proc.name} exited with status {proc.popen.returncode}")
-        match = regex.search(log.read_text(errors="replace")) if log.exists() else None
+        match = regex.search(log.read_bytes()[offset:].decode(errors="replace")) if log.exists() else None
         return match.group(1) if match else None
 
     return wait_for(f"{proc.name} to listen", probe, timeout)
