@@ -121,3 +121,36 @@ def expected_counters(counted: list[dict]) -> dict[str, dict[tuple, float]]:
         "check_completions": {(k,): float(v) for k, v in checks.items()},
         "check_failures": {k: float(v) for k, v in failures.items()},
     }
+
+
+def odd_records(truth: dict) -> dict[str, set[str]]:
+    """Detail ids per `invalid_subtasks_total` reason that this truth's records show.
+
+    Mirrors docs/metrics.md: an unknown status code is `unknown_status` (and nothing else);
+    a terminal record without times is `missing_times`; a terminal record whose EndTime is
+    before its StartTime is `end_before_start` (see `unsound_duration` for how that is told
+    without a start time).
+    """
+    out: dict[str, set[str]] = {"unknown_status": set(), "missing_times": set(), "end_before_start": set()}
+    for s in truth["subtasks"]:
+        code = s["status"]
+        if code not in STATUS_NAMES:
+            out["unknown_status"].add(s["detail_task_id"])
+        elif code in TERMINAL:
+            end = s.get("end_time_ms")
+            if end is None or end <= 0:
+                out["missing_times"].add(s["detail_task_id"])
+            elif end != s.get("completed_at_ms"):
+                out["end_before_start"].add(s["detail_task_id"])
+    return out
+
+
+def expected_invalid(baseline: dict, latest: dict) -> dict[tuple, float]:
+    """invalid_subtasks_total by reason: each odd subtask seen by any poll, once.
+
+    Odd states last (a final status never changes) and a subtask that was odd at the
+    baseline but has left the window since was counted then, so the union of the
+    baseline's and the latest poll's odd records is every one the exporter saw.
+    """
+    first, last = odd_records(baseline), odd_records(latest)
+    return {(reason,): float(len(first[reason] | last[reason])) for reason in first}
