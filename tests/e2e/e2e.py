@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
-    Prometheus, Stack, free_port, get_json, http, listening_address, post_json, series_key, tail, wait_for,
+    Prometheus, Stack, free_port, http, listening_address, post_json, series_key, tail, wait_for,
 )
 from truth import (  # noqa: E402
     MARGIN_MS, Simulator, completions_in, expected_counters, expected_invalid, expected_window, settle,
