@@ -10,6 +10,10 @@ import Foundation
 /// **full jitter** by default: a uniform value in `0...min(cap, base * factor^(n-1))`
 /// (`equal` jitter keeps half of it fixed). An `x-acs-retry-after` value is the minimum
 /// wait. A wait that would end after the deadline is not slept: the last error is returned.
+///
+/// Throttling has its own, larger attempt budget (`maxThrottledAttempts`): being asked to
+/// slow down is no sign of a broken call, so it is retried for as long as the deadline
+/// allows, while other failures give up after `maxAttempts`.
 public struct RetryPolicy: Sendable {
     /// How the random part of the wait is drawn.
     public enum Jitter: String, Sendable {
@@ -23,6 +27,8 @@ public struct RetryPolicy: Sendable {
 
     /// Attempts in all, including the first; at least 1.
     public var maxAttempts: Int
+    /// Attempts in all when the failures are throttling; at least `maxAttempts`.
+    public var maxThrottledAttempts: Int
     public var baseDelay: Duration
     public var factor: Double
     public var maxDelay: Duration
@@ -34,6 +40,7 @@ public struct RetryPolicy: Sendable {
 
     public init(
         maxAttempts: Int = 4,
+        maxThrottledAttempts: Int = 16,
         baseDelay: Duration = .milliseconds(200),
         factor: Double = 2,
         maxDelay: Duration = .seconds(10),
@@ -42,6 +49,7 @@ public struct RetryPolicy: Sendable {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.maxAttempts = max(1, maxAttempts)
+        self.maxThrottledAttempts = max(self.maxAttempts, maxThrottledAttempts)
         self.baseDelay = baseDelay
         self.factor = factor
         self.maxDelay = maxDelay
@@ -51,7 +59,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// No retries at all.
-    public static let none = RetryPolicy(maxAttempts: 1)
+    public static let none = RetryPolicy(maxAttempts: 1, maxThrottledAttempts: 1)
 
     /// Whether an error is worth another attempt.
     public func isRetryable(_ error: SASAPIError) -> Bool {
@@ -89,7 +97,8 @@ public struct RetryPolicy: Sendable {
         afterFailures failures: Int, error: SASAPIError,
         now: ContinuousClock.Instant, deadline: ContinuousClock.Instant?
     ) -> Duration? {
-        guard isRetryable(error), failures < maxAttempts else { return nil }
+        let budget = error.isThrottling ? maxThrottledAttempts : maxAttempts
+        guard isRetryable(error), failures < budget else { return nil }
         let wait = delay(afterFailures: failures, error: error)
         if let deadline, now + wait >= deadline { return nil }
         return wait

@@ -96,6 +96,26 @@ struct RetryPolicyTests {
         #expect(thrown?.apiCode == "ServerError")
     }
 
+    @Test func throttlingIsRetriedUntilTheDeadlineNotJustMaxAttempts() async {
+        let clock = ManualClock()
+        let attempts = Mutex(0)
+        let deadline = clock.now.advanced(by: .seconds(30))
+        do {
+            _ = try await Self.policy.run(deadline: deadline, now: { clock.now }, sleep: { clock.sleep($0) }) {
+                _ throws(SASAPIError) -> Int in
+                attempts.withLock { $0 += 1 }
+                throw apiError("Throttling.User", 400)
+            }
+            Issue.record("a call throttled forever cannot succeed")
+        } catch {
+            #expect(error.apiCode == "Throttling.User")
+        }
+        let made = attempts.withLock { $0 }
+        #expect(made > Self.policy.maxAttempts, "throttling gets more attempts than other failures")
+        #expect(made <= Self.policy.maxThrottledAttempts)
+        #expect(clock.now <= deadline, "and never waits past the deadline")
+    }
+
     @Test func succeedsAfterRetries() async throws {
         let clock = ManualClock()
         let attempts = Mutex(0)
