@@ -90,4 +90,28 @@ struct PollerTests {
         #expect(moved.count == 1)
         await app.supervisor.stopAll()
     }
+
+    @Test func aFailingAccountNeverAffectsTheOthers() async throws {
+        let healthy = FakePollSource(.init(subtasks: [subtask("a", status: 1)]))
+        let broken = FakePollSource(.init(failure: PollFailure("NoPermission: caller has no permission")))
+        let app = try await ExporterApplication.make(
+            configuration: ExporterConfiguration(accounts: [
+                AccountConfiguration(name: "good", endpoint: "http://127.0.0.1:1", intervalMs: 1000),
+                AccountConfiguration(name: "bad", endpoint: "http://127.0.0.1:1", intervalMs: 1000),
+            ]),
+            configFile: nil, listen: ListenAddress(host: "127.0.0.1", port: 0),
+            build: .init(version: "test", revision: "none", swiftVersion: "6"),
+            makeSource: { account, _ in account.name == "good" ? healthy : broken }, logger: Logger(label: "test")
+        )
+        #expect(await eventually {
+            let health = Dictionary(uniqueKeysWithValues: app.store.accountHealth().map { ($0.name, $0.health) })
+            return (health["good"]?.pollsTotal ?? 0) >= 2 && (health["bad"]?.pollFailuresTotal ?? 0) >= 2
+        })
+        let text = Self.text(app.store)
+        #expect(text.contains(#"alibabacloud_sas_up{account="good"} 1"#))
+        #expect(text.contains(#"alibabacloud_sas_up{account="bad"} 0"#))
+        #expect(text.contains(#"alibabacloud_sas_subtasks{account="good",status_code="1",status="running"} 1"#))
+        #expect(!text.contains(#"alibabacloud_sas_subtasks{account="bad""#), "an account that never completed a poll has no window gauges")
+        await app.supervisor.stopAll()
+    }
 }
