@@ -23,9 +23,13 @@ struct ReloadTests {
         )
         #expect(await app.supervisor.accountNames == ["a"])
 
-        try ("accounts:\n" + Self.account("a") + Self.account("b")).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(await eventually { app.store.health(of: "a")?.pollsTotal == 1 })
+        try ("accounts:\n" + Self.account("a").replacingOccurrences(of: "100s", with: "200s") + Self.account("b"))
+            .write(toFile: path, atomically: true, encoding: .utf8)
         #expect(await app.reloader.reload() == .reloaded)
         #expect(await app.supervisor.accountNames == ["a", "b"])
+        #expect(await eventually { app.store.health(of: "a")?.pollsTotal == 2 },
+                "a changed account restarts (polling at once) and its counters carry on")
         #expect(String(decoding: app.store.renderedBody(.prometheusText), as: UTF8.self)
             .contains("alibabacloud_sas_config_last_reload_successful 1"))
 

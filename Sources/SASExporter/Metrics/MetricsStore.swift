@@ -77,6 +77,11 @@ public final class MetricsStore: Sendable {
         }
     }
 
+    /// One account's health, if the account is known.
+    public func health(of account: String) -> AccountHealth? {
+        state.withLock { $0.accounts[account]?.health }
+    }
+
     /// The exporter-wide facts.
     public var exporterHealth: ExporterHealth {
         state.withLock { $0.exporter }

@@ -30,9 +30,10 @@ public struct AccountPoller: Sendable {
         self.logger = logger
     }
 
-    /// Polls until the task is cancelled.
-    public func run() async {
-        var health = AccountHealth(createdSeconds: Double(nowMs()) / 1000)
+    /// Polls until the task is cancelled. `health` carries on the counters of a poller
+    /// this one replaces (after a reload changed the account), so they never reset.
+    public func run(continuing previous: AccountHealth? = nil) async {
+        var health = previous ?? AccountHealth(createdSeconds: Double(nowMs()) / 1000)
         store.register(account: account.name, health: health)
         let interval = Duration.milliseconds(account.intervalMs)
         let clock = ContinuousClock()

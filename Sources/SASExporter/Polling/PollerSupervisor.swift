@@ -64,7 +64,8 @@ public actor PollerSupervisor: Service {
                 durationBuckets: configuration.durationBuckets, logger: logger
             )
             poller.nowMs = nowMs
-            running[account.name] = Running(account: account, task: Task { await poller.run() })
+            let previous = store.health(of: account.name)
+            running[account.name] = Running(account: account, task: Task { await poller.run(continuing: previous) })
             logger.info("polling account", metadata: [
                 "account": "\(account.name)", "interval": "\(PrometheusDuration.format(milliseconds: account.intervalMs))",
             ])
