@@ -1,34 +1,44 @@
 import AsyncHTTPClient
 import SASSigning
 
-/// The Alibaba Cloud default credential chain, as far as this exporter implements it:
+/// The Alibaba Cloud default credential chain, in the order of the official SDKs:
 ///
 /// 1. the environment AccessKey (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-///    optional `ALIBABA_CLOUD_SECURITY_TOKEN`);
+///    optional `ALIBABA_CLOUD_SECURITY_TOKEN`); when either key variable is set nothing
+///    else is tried (a half-set environment is an error);
 /// 2. with an `HTTPClient`: the OIDC role (`ALIBABA_CLOUD_ROLE_ARN`,
 ///    `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, optional
 ///    `ALIBABA_CLOUD_STS_REGION`, `ALIBABA_CLOUD_ROLE_SESSION_NAME`);
-/// 3. the ECS RAM role from the metadata service (unless
+/// 3. the CLI profile `$HOME/.aliyun/config.json` (or `ALIBABA_CLOUD_CONFIG_FILE`; profile
+///    `ALIBABA_CLOUD_PROFILE`, else `current`), unless `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`;
+/// 4. the INI file `$HOME/.alibabacloud/credentials.ini` (or `ALIBABA_CLOUD_CREDENTIALS_FILE`;
+///    section `ALIBABA_CLOUD_PROFILE`, else `default`);
+/// 5. the ECS RAM role from the metadata service (unless
 ///    `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`; role name from `ALIBABA_CLOUD_ECS_METADATA`);
-/// 4. `ALIBABA_CLOUD_CREDENTIALS_URI`;
+/// 6. `ALIBABA_CLOUD_CREDENTIALS_URI`;
 ///
-/// then any extra providers given. The CLI profile and INI files are not read. The first
-/// provider that yields credentials is remembered and used from then on. Temporary
-/// credentials are cached and refreshed by `RefreshingCredentialProvider`.
+/// then any extra providers given. A file that does not exist (or a profile or section
+/// that is not in it) is passed over; a file that exists but is broken throws
+/// `CredentialFileError` and stops the chain. The first provider that yields credentials
+/// is remembered and used from then on. Temporary credentials are cached and refreshed by
+/// `RefreshingCredentialProvider`.
 public actor DefaultCredentialChain: CredentialProvider {
     private let providers: [(name: String, provider: any CredentialProvider)]
     private var chosen: Int?
 
     /// - Parameters:
-    ///   - httpClient: for the OIDC, ECS and URI providers; without one only the
+    ///   - environment: the process environment (also gives `HOME` for the files).
+    ///   - httpClient: for the OIDC, file, ECS and URI providers; without one only the
     ///     environment (and `fallbacks`) are tried.
     ///   - stsEndpoint, ecsMetadataBaseURL: overrides for tests.
+    ///   - files: how the CLI profile and INI files are read; `.live` reads the disk.
     ///   - fallbacks: providers tried after the built-in ones, in order.
     public init(
         environment: [String: String],
         httpClient: HTTPClient? = nil,
         stsEndpoint: String? = nil,
         ecsMetadataBaseURL: String = "http://100.100.100.200",
+        files: CredentialFiles = .live,
         fallbacks: [any CredentialProvider] = []
     ) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -50,6 +60,14 @@ public actor DefaultCredentialChain: CredentialProvider {
                 )
                 list.append(("oidc_role_arn", RefreshingCredentialProvider(source: source)))
             }
+            let context = CredentialSourceContext(
+                environment: environment, httpClient: httpClient, stsEndpoint: stsEndpoint,
+                ecsMetadataBaseURL: ecsMetadataBaseURL, files: files
+            )
+            if value("ALIBABA_CLOUD_CLI_PROFILE_DISABLED")?.lowercased() != "true" {
+                list.append(("cli_profile", FileCredentialProvider(name: "cli_profile") { try CLIProfileSource.provider(context) }))
+            }
+            list.append(("credentials_file", FileCredentialProvider(name: "credentials_file") { try INIProfileSource.provider(context) }))
             if value("ALIBABA_CLOUD_ECS_METADATA_DISABLED")?.lowercased() != "true" {
                 let source = ECSMetadataSource(
                     baseURL: ecsMetadataBaseURL, roleName: value("ALIBABA_CLOUD_ECS_METADATA"), httpClient: httpClient
@@ -75,6 +93,8 @@ public actor DefaultCredentialChain: CredentialProvider {
                 let credentials = try await entry.provider.credentials()
                 chosen = index
                 return credentials
+            } catch let error as CredentialFileError {
+                throw error
             } catch {
                 failures.append("\(entry.name): \(error)")
             }
