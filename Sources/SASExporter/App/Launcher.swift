@@ -110,7 +110,10 @@ public enum Launcher {
             .allSatisfy { !(environment[$0] ?? "").isEmpty }
         let hasURI = !(environment["ALIBABA_CLOUD_CREDENTIALS_URI"] ?? "").isEmpty
         let metadataDisabled = environment["ALIBABA_CLOUD_ECS_METADATA_DISABLED"]?.lowercased() == "true"
-        if !hasStatic, !hasOIDC, !hasURI, metadataDisabled {
+        let home = environment["HOME"].map { [$0 + "/.aliyun/config.json", $0 + "/.alibabacloud/credentials.ini"] } ?? []
+        let files = ([environment["ALIBABA_CLOUD_CONFIG_FILE"], environment["ALIBABA_CLOUD_CREDENTIALS_FILE"]].compactMap { $0 } + home)
+        let hasFile = files.contains { FileManager.default.fileExists(atPath: $0) }
+        if !hasStatic, !hasOIDC, !hasURI, !hasFile, metadataDisabled {
             throw ConfigError(
                 file: "",
                 message: "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the RRSA variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE), or write them in a --config.file"
