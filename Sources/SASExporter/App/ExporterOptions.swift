@@ -2,21 +2,29 @@ import Logging
 
 /// What the command line says, independent of how it was parsed.
 public struct ExporterOptions: Sendable {
+    /// `--config.file`: the YAML configuration; nil reads one account from the environment.
     public var configFile: String?
     /// `--web.config.file`: TLS and basic auth for the listener (exporter-toolkit format).
     public var webConfigFile: String?
+    /// `--web.listen-address`, `host:port`.
     public var listenAddress: String = ":9793"
+    /// `--log.level`.
     public var logLevel: Logger.Level = .info
+    /// `--log.format`.
     public var logFormat: LogFormat = .logfmt
+    /// `--demo`: run the built-in simulator and poll it.
     public var demo = false
     /// `--config.check`: validate and exit.
     public var checkOnly = false
+    /// `--shard.index` and `--shard.count`: which accounts this replica polls.
     public var shardIndex: Int?
     public var shardCount: Int?
+    /// `--sas.region`: region of the environment account.
     public var region: String?
     /// Process environment (credentials chain, proxies); injectable for tests.
     public var environment: [String: String] = [:]
 
+    /// Defaults as the command line has them.
     public init() {}
 }
 

@@ -11,6 +11,9 @@ public enum Launcher {
     /// but a loopback simulator).
     static let demoKey = Credentials(accessKeyId: "demo", accessKeySecret: "demo-secret")
 
+    /// Checks or runs the exporter as `options` say; returns the exit code: 0 after a
+    /// valid check or a graceful stop, 1 for a configuration or start-up error, 2 for a
+    /// bad flag value. Errors are printed to standard error in one line.
     public static func run(_ options: ExporterOptions, logger: Logger) async -> Int32 {
         let loader = ConfigLoader(readsSecretFiles: !options.checkOnly)
         let listen: ListenAddress
