@@ -12,12 +12,15 @@ public final class APICallRecorder: Sendable {
         calls.withLock { $0.append((action, code, seconds)) }
     }
 
-    /// Moves the recorded calls into `health`.
-    func drain(into health: inout AccountHealth) {
+    /// Moves the recorded calls into `health`; returns how many there were (every page of
+    /// every call, retries included).
+    @discardableResult
+    func drain(into health: inout AccountHealth) -> Int {
         let taken = calls.withLock { calls in
             defer { calls.removeAll(keepingCapacity: true) }
             return calls
         }
         for call in taken { health.recordCall(action: call.action, code: call.code, seconds: call.seconds) }
+        return taken.count
     }
 }

@@ -85,12 +85,12 @@ public struct AccountPoller: Sendable {
             health.lastPollDurationSeconds = seconds
             health.lastError = nil
             health.lastSubtaskCount = snapshot.summary.subtasksInWindow
-            recorder.drain(into: &health)
+            let calls = recorder.drain(into: &health)
             store.publish(account: account.name, snapshot: snapshot, health: health)
             logger.info("poll complete", metadata: [
                 "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
                 "tasks": "\(result.tasks.map { String($0.count) } ?? "configured")",
-                "batches": "\(result.batches)", "subtasks": "\(snapshot.summary.subtasksInWindow)",
+                "batches": "\(result.batches)", "api_calls": "\(calls)", "subtasks": "\(snapshot.summary.subtasksInWindow)",
                 "records": "\(snapshot.summary.recordsReceived)", "completed": "\(snapshot.summary.completedThisPoll)",
                 "baseline": "\(snapshot.summary.isBaseline)", "outcome": "complete",
             ])
@@ -104,11 +104,11 @@ public struct AccountPoller: Sendable {
             health.pollFailuresTotal += 1
             health.lastPollDurationSeconds = seconds
             health.lastError = String(describing: error)
-            recorder.drain(into: &health)
+            let calls = recorder.drain(into: &health)
             store.publish(account: account.name, snapshot: nil, health: health)
             logger.error("poll incomplete; the previous snapshot stays served", metadata: [
                 "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                "error": "\(error)", "outcome": "incomplete",
+                "api_calls": "\(calls)", "error": "\(error)", "outcome": "incomplete",
             ])
         }
     }
