@@ -8,6 +8,8 @@ final class FakePollSource: PollSource {
         var tasks: [OperationProcess] = [OperationProcess(taskId: "t1", statusCode: 1)]
         var subtasks: [ProcessDetail] = []
         var failure: PollFailure?
+        /// Never answer (until cancelled).
+        var hang = false
     }
 
     let script: Mutex<Script>
@@ -24,6 +26,7 @@ final class FakePollSource: PollSource {
     func listTasks(windowStartMs: Int64, windowEndMs: Int64, deadline: ContinuousClock.Instant) async throws -> [OperationProcess] {
         calls.withLock { $0 += 1 }
         let current = script.withLock { $0 }
+        if current.hang { try await Task.sleep(for: .seconds(3600)) }
         if let failure = current.failure { throw failure }
         return current.tasks
     }

@@ -114,4 +114,21 @@ struct PollerTests {
         #expect(!text.contains(#"alibabacloud_sas_subtasks{account="bad""#), "an account that never completed a poll has no window gauges")
         await app.supervisor.stopAll()
     }
+
+    @Test func aPollThatHangsIsCutAtItsDeadline() async throws {
+        let source = FakePollSource(.init(hang: true))
+        let app = try await ExporterApplication.make(
+            configuration: ExporterConfiguration(accounts: [
+                AccountConfiguration(name: "slow", endpoint: "http://127.0.0.1:1", intervalMs: 100_000, pollTimeoutMs: 1000),
+            ]),
+            configFile: nil, listen: ListenAddress(host: "127.0.0.1", port: 0),
+            build: .init(version: "test", revision: "none", swiftVersion: "6"),
+            makeSource: { _, _ in source }, logger: Logger(label: "test")
+        )
+        #expect(await eventually(timeout: .seconds(10)) { app.store.health(of: "slow")?.hasFinishedPoll == true })
+        let health = try #require(app.store.health(of: "slow"))
+        #expect(!health.up)
+        #expect(health.lastError == "the poll did not finish within its deadline (poll_timeout 1s)")
+        await app.supervisor.stopAll()
+    }
 }

@@ -70,8 +70,10 @@ public struct AccountPoller: Sendable {
         let deadline = started.advanced(by: .milliseconds(account.pollTimeoutMs))
         health.pollsTotal += 1
         do {
-            let result = try await PollRunner(account: account, source: source)
-                .run(windowStartMs: windowStartMs, windowEndMs: windowEndMs, deadline: deadline)
+            let result = try await Self.withinDeadline(deadline, timeoutMs: account.pollTimeoutMs) { [account, source] in
+                try await PollRunner(account: account, source: source)
+                    .run(windowStartMs: windowStartMs, windowEndMs: windowEndMs, deadline: deadline)
+            }
             try Task.checkCancellation()
             let input = PollInput(
                 account: account.name, polledAtMs: nowMs(), windowStartMs: windowStartMs, windowEndMs: windowEndMs,
@@ -110,6 +112,25 @@ public struct AccountPoller: Sendable {
                 "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
                 "api_calls": "\(calls)", "error": "\(error)", "outcome": "incomplete",
             ])
+        }
+    }
+
+    /// Runs `body`, cancelling it if it is still running a second after the deadline: the
+    /// client's own timeouts should end every call before that, this is the guarantee.
+    static func withinDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant, timeoutMs: Int64, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(until: deadline.advanced(by: .seconds(1)), clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let first = try await group.next(), let value = first {
+                return value
+            }
+            throw PollFailure("the poll did not finish within its deadline (poll_timeout \(PrometheusDuration.format(milliseconds: timeoutMs)))")
         }
     }
 
