@@ -3,61 +3,51 @@ import SASMetrics
 /// Turns the exporter's own state into metric families (names from DESIGN.md).
 enum HealthFamilies {
     static func families(accounts: [(name: String, health: AccountHealth)], exporter: ExporterHealth) -> [MetricFamily] {
-        var up: [MetricSample] = []
-        var lastSuccess: [MetricSample] = []
-        var duration: [MetricSample] = []
-        var polls: [MetricSample] = []
-        var failures: [MetricSample] = []
-        var skipped: [MetricSample] = []
-        var requests: [MetricSample] = []
-        var latency: [MetricSample] = []
-        for (name, health) in accounts {
-            let account = [MetricLabel("account", name)]
-            let created = health.createdSeconds
-            up.append(MetricSample(labels: account, value: health.up ? 1 : 0))
-            if let seconds = health.lastSuccessSeconds {
-                lastSuccess.append(MetricSample(labels: account, value: seconds))
+        /// One sample per account, or none where `value` is nil.
+        func perAccount(_ value: (AccountHealth) -> Double?, counter: Bool = false) -> [MetricSample] {
+            accounts.compactMap { name, health in
+                value(health).map {
+                    MetricSample(labels: [MetricLabel("account", name)], value: $0, created: counter ? health.createdSeconds : nil)
+                }
             }
-            if let seconds = health.lastPollDurationSeconds {
-                duration.append(MetricSample(labels: account, value: seconds))
+        }
+        let requests = accounts.flatMap { name, health in
+            health.apiRequests.map { key, count in
+                MetricSample(
+                    labels: [MetricLabel("account", name), MetricLabel("action", key.action), MetricLabel("code", key.code)],
+                    value: Double(count), created: health.createdSeconds
+                )
             }
-            polls.append(MetricSample(labels: account, value: Double(health.pollsTotal), created: created))
-            failures.append(MetricSample(labels: account, value: Double(health.pollFailuresTotal), created: created))
-            skipped.append(MetricSample(labels: account, value: Double(health.pollsSkippedTotal), created: created))
-            for (key, count) in health.apiRequests {
-                requests.append(MetricSample(
-                    labels: account + [MetricLabel("action", key.action), MetricLabel("code", key.code)],
-                    value: Double(count), created: created
-                ))
-            }
-            for (action, histogram) in health.apiLatency {
-                latency += histogram.samples(labels: account + [MetricLabel("action", action)], created: created)
+        }
+        let latency = accounts.flatMap { name, health in
+            health.apiLatency.flatMap { action, histogram in
+                histogram.samples(labels: [MetricLabel("account", name), MetricLabel("action", action)], created: health.createdSeconds)
             }
         }
         return [
             MetricFamily(
                 name: "alibabacloud_sas_up",
                 help: "Whether the last background poll of the account fetched every page (1) or not (0).",
-                type: .gauge, samples: up),
+                type: .gauge, samples: perAccount { $0.up ? 1 : 0 }),
             MetricFamily(
                 name: "alibabacloud_sas_last_poll_success_timestamp_seconds",
                 help: "End time of the last complete background poll of the account, seconds since the epoch.",
-                type: .gauge, samples: lastSuccess),
+                type: .gauge, samples: perAccount(\.lastSuccessSeconds)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_duration_seconds",
                 help: "Duration of the last background poll of the account, complete or not.",
-                type: .gauge, samples: duration),
+                type: .gauge, samples: perAccount(\.lastPollDurationSeconds)),
             MetricFamily(
                 name: "alibabacloud_sas_polls_total", help: "Background polls run for the account.",
-                type: .counter, samples: polls),
+                type: .counter, samples: perAccount({ Double($0.pollsTotal) }, counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_failures_total",
                 help: "Background polls of the account that did not fetch every page; the previous snapshot stayed served.",
-                type: .counter, samples: failures),
+                type: .counter, samples: perAccount({ Double($0.pollFailuresTotal) }, counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_skipped_total",
                 help: "Poll ticks skipped because the previous poll of the account was still running.",
-                type: .counter, samples: skipped),
+                type: .counter, samples: perAccount({ Double($0.pollsSkippedTotal) }, counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_api_requests_total",
                 help: "Security Center API calls (each attempt) by action and outcome: OK, the API error code, timeout, transport or decode.",

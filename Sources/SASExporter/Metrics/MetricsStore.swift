@@ -92,25 +92,13 @@ public final class MetricsStore: Sendable {
         state.withLock { $0.generation }
     }
 
+    /// Renders every account's families and the exporter's own; the renderer merges
+    /// the same family from several accounts and sorts everything.
     private static func render(_ state: inout State) {
         let names = state.accounts.keys.sorted()
-        var byName: [String: MetricFamily] = [:]
-        var order: [String] = []
-        func add(_ family: MetricFamily) {
-            if var existing = byName[family.name] {
-                existing.samples += family.samples
-                byName[family.name] = existing
-            } else {
-                byName[family.name] = family
-                order.append(family.name)
-            }
-        }
-        for name in names {
-            state.accounts[name]?.families.forEach(add)
-        }
         let health = names.compactMap { name in state.accounts[name].map { (name: name, health: $0.health) } }
-        HealthFamilies.families(accounts: health, exporter: state.exporter).forEach(add)
-        let families = order.compactMap { byName[$0] }
+        let families = names.flatMap { state.accounts[$0]?.families ?? [] }
+            + HealthFamilies.families(accounts: health, exporter: state.exporter)
         for format in ExpositionFormat.allCases {
             state.rendered[format] = ExpositionRenderer.render(families, format: format)
         }
