@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SASSigning
 
 /// The `--log.format` choices, as Prometheus exporters offer them.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -72,14 +73,12 @@ public struct LineLogHandler: LogHandler {
         return out + "\""
     }
 
+    /// `yyyy-MM-ddTHH:mm:ss.mmmZ`, UTC.
     static func timestamp() -> String {
-        let now = Date()
-        let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        let seconds = millis / 1000
-        let text = Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
-        let fraction = millis % 1000
-        let padded = String(repeating: "0", count: 3 - String(fraction).count) + String(fraction)
-        return text.replacingOccurrences(of: "Z", with: ".\(padded)Z")
+        let millis = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let fraction = String(millis % 1000)
+        let padded = String(repeating: "0", count: 3 - fraction.count) + fraction
+        return ACSTimestamp.format(epochSeconds: millis / 1000).dropLast() + ".\(padded)Z"
     }
 }
 
