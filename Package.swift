@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "SASExporter",
             dependencies: [
-                "SASAPI", "SASMetrics", "SASSimulator", "SASSigning", "SASModels",
+                "SASAPI", "SASMetrics", "SASSigning", "SASModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -83,10 +83,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `--demo`: the simulator as a service of the exporter's group (kept out of the
+        // exporter library).
+        .target(
+            name: "SASDemo",
+            dependencies: [
+                "SASExporter", "SASSimulator", "SASAPI", "SASSigning", "SASModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sas-exporter",
             dependencies: [
-                "SASExporter",
+                "SASExporter", "SASDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -97,6 +108,18 @@ let package = Package(
                 "SASSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // What every test target shares: fixtures, fakes, clocks, a simulator-plus-exporter stack.
+        .target(
+            name: "SASTestKit",
+            dependencies: [
+                "SASExporter", "SASSimulator", "SASAPI", "SASSigning", "SASModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/SASTestKit",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SASModelsTests", dependencies: ["SASModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
@@ -126,11 +149,10 @@ let package = Package(
         .testTarget(
             name: "SASExporterTests",
             dependencies: [
-                "SASExporter", "SASSimulator", "SASAPI", "SASSigning", "SASMetrics", "SASModels",
+                "SASExporter", "SASSimulator", "SASAPI", "SASSigning", "SASMetrics", "SASModels", "SASTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,28 +1,17 @@
 import SASModels
 
-/// A list response that can be paginated.
-public protocol PagedResponse: Sendable {
-    associatedtype Item: Equatable & Sendable
-    var pageInfo: PageInfo? { get }
-    var items: [Item] { get }
-}
-
-extension ListOperationProcessDetailResponse: PagedResponse {
-    public var items: [ProcessDetail] { processDetails }
-}
-
-extension ListOperationProcessResponse: PagedResponse {
-    public var items: [OperationProcess] { processes }
-}
-
 /// Every page of a listing, fetched one at a time as it is iterated.
 ///
-/// Ends after the last page: items so far reach `TotalCount`, a page is shorter than the
-/// page size (the response's `PageSize` when it gives one), or a page is empty (which is
-/// still yielded). Throws `SASAPIError` of kind `.pagination` when a page repeats the
-/// previous one, when `CurrentPage` is not the page asked for, when `TotalCount` changes,
-/// or when pages keep coming past `ceil(first TotalCount / pageSize) + 1` or `maxPages`:
-/// a listing is never silently cut short and never loops forever.
+/// The listing ends when the rows read reach the first page's `TotalCount`. A page
+/// shorter than the page size before that is not the end (a server may cap `PageSize`
+/// while echoing the one asked for): the next page is read. Without a `TotalCount`, a
+/// page shorter than the size asked for, or an empty page, ends it.
+///
+/// Throws `SASAPIError` of kind `.pagination` (and reports it with `report`) when a page
+/// has no rows before `TotalCount` is reached, repeats the previous one, has a
+/// `CurrentPage` other than the one asked for, or changes `TotalCount`, and when pages
+/// keep coming past `ceil(TotalCount / rows of the first page) + 1` or `maxPages`: a
+/// listing is never silently cut short and never loops for ever.
 public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
     public typealias Element = Page
     public typealias Failure = SASAPIError
@@ -31,13 +20,21 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
     let maxPages: Int
     let action: String
     let fetch: @Sendable (Int) async throws(SASAPIError) -> Page
+    let report: @Sendable (SASAPIError) -> Void
 
-    /// - Parameter fetch: fetches a 1-based page.
-    public init(pageSize: Int, maxPages: Int = 10_000, action: String = "", fetch: @escaping @Sendable (Int) async throws(SASAPIError) -> Page) {
+    /// - Parameters:
+    ///   - fetch: fetches a 1-based page.
+    ///   - report: hears each pagination error before it is thrown (for metrics).
+    public init(
+        pageSize: Int, maxPages: Int = 10_000, action: String = "",
+        report: @escaping @Sendable (SASAPIError) -> Void = { _ in },
+        fetch: @escaping @Sendable (Int) async throws(SASAPIError) -> Page
+    ) {
         self.pageSize = Swift.max(1, pageSize)
         self.maxPages = Swift.max(1, maxPages)
         self.action = action
         self.fetch = fetch
+        self.report = report
     }
 
     public func makeAsyncIterator() -> Iterator {
@@ -58,10 +55,10 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
 
         let sequence: PageSequence
         var nextPageNumber = 1
-        var itemsSoFar = 0
-        var firstTotal: Int?
+        var rowsSoFar = 0
+        var total: Int?
         var bound: Int
-        var previousItems: [Page.Item]?
+        var previousRows: Fingerprint?
         var finished = false
 
         init(sequence: PageSequence) {
@@ -82,8 +79,7 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
             guard !finished else { return nil }
             let number = nextPageNumber
             guard number <= bound else {
-                finished = true
-                throw error("more than \(bound) pages (TotalCount \(firstTotal.map(String.init) ?? "absent"), page size \(sequence.pageSize)): giving up rather than looping")
+                throw fail("more than \(bound) pages (TotalCount \(total.map(String.init) ?? "absent"), \(rowsSoFar) rows read): giving up rather than looping")
             }
             let page: Page
             do {
@@ -92,45 +88,47 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
                 finished = true
                 throw error
             }
-            do {
-                try check(page, number: number)
-            } catch {
-                finished = true
-                throw error
-            }
-            let items = page.items
-            itemsSoFar += items.count
-            previousItems = items
+            try check(page, number: number)
+            rowsSoFar += page.rowCount
             nextPageNumber += 1
-            let effectiveSize = page.pageInfo?.pageSize.flatMap { $0 > 0 ? $0 : nil } ?? sequence.pageSize
-            if number == 1, let total = firstTotal {
-                let pages = (total + effectiveSize - 1) / effectiveSize
-                bound = Swift.min(sequence.maxPages, Swift.max(1, pages) + 1)
-            }
-            if items.isEmpty || items.count < effectiveSize || (firstTotal.map { itemsSoFar >= $0 } ?? false) {
-                finished = true
+            if let total {
+                if number == 1, page.rowCount > 0 {
+                    let pages = (total + page.rowCount - 1) / page.rowCount
+                    bound = Swift.min(sequence.maxPages, Swift.max(1, pages) + 1)
+                }
+                if rowsSoFar >= total { finished = true }
+            } else {
+                let asked = page.pageInfo?.pageSize.flatMap { $0 > 0 ? $0 : nil } ?? sequence.pageSize
+                if page.rowCount == 0 || page.rowCount < asked { finished = true }
             }
             return page
         }
 
         private mutating func check(_ page: Page, number: Int) throws(SASAPIError) {
             if let current = page.pageInfo?.currentPage, current != number {
-                throw error("asked for page \(number), got CurrentPage \(current)")
+                throw fail("asked for page \(number), got CurrentPage \(current)")
             }
-            if let total = page.pageInfo?.totalCount {
-                if number == 1 {
-                    firstTotal = total
-                } else if let firstTotal, firstTotal != total {
-                    throw error("TotalCount changed from \(firstTotal) to \(total) on page \(number)")
-                }
+            let pageTotal = page.pageInfo?.totalCount
+            if number == 1 {
+                total = pageTotal
+            } else if let total, let pageTotal, pageTotal != total {
+                throw fail("TotalCount changed from \(total) to \(pageTotal) on page \(number)")
             }
-            if let previousItems, !page.items.isEmpty, page.items == previousItems {
-                throw error("page \(number) repeats page \(number - 1)")
+            if let total, page.rowCount == 0, rowsSoFar < total {
+                throw fail("page \(number) has no rows although TotalCount \(total) says \(total - rowsSoFar) more remain")
+            }
+            if page.rowCount > 0 {
+                let rows = page.rowsFingerprint
+                if rows == previousRows { throw fail("page \(number) repeats page \(number - 1)") }
+                previousRows = rows
             }
         }
 
-        private func error(_ detail: String) -> SASAPIError {
-            SASAPIError(.pagination, action: sequence.action.isEmpty ? nil : sequence.action, detail: detail)
+        private mutating func fail(_ detail: String) -> SASAPIError {
+            finished = true
+            let error = SASAPIError(.pagination, action: sequence.action.isEmpty ? nil : sequence.action, detail: detail)
+            sequence.report(error)
+            return error
         }
     }
 }

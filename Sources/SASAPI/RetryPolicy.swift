@@ -66,7 +66,7 @@ public struct RetryPolicy: Sendable {
         switch error.kind {
         case .timeout, .transport: return true
         case .api(_, _, _, let status): return error.isThrottling || (500...599).contains(status)
-        case .decode, .pagination, .credentials, .bodyTooLarge, .cancelled: return false
+        case .deadline, .decode, .pagination, .credentials, .bodyTooLarge, .cancelled: return false
         }
     }
 

@@ -9,6 +9,9 @@ public struct SASAPIError: Error, Sendable, Equatable, CustomStringConvertible {
         case api(code: String?, message: String?, requestId: String?, httpStatus: Int)
         /// The call did not finish before its deadline (connect, read or overall).
         case timeout
+        /// The poll's deadline left no time to send the request (rate-limit wait, or the
+        /// deadline already passed).
+        case deadline
         /// The connection failed or broke.
         case transport
         /// A 2xx body that could not be decoded; `path` names the field (`ProcessDetails[0].StartTime`).
@@ -39,12 +42,13 @@ public struct SASAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The `code` label of `alibabacloud_sas_api_requests_total`: the API error code,
-    /// `timeout`, `transport`, `decode`, `body_too_large`, `pagination`, `credentials`,
-    /// `cancelled`; `http_<status>` for an error response without a code.
+    /// `timeout`, `deadline`, `transport`, `decode`, `body_too_large`, `pagination`,
+    /// `credentials`, `cancelled`; `http_<status>` for an error response without a code.
     public var metricCode: String {
         switch kind {
         case .api(let code, _, _, let status): code.flatMap { $0.isEmpty ? nil : $0 } ?? "http_\(status)"
         case .timeout: "timeout"
+        case .deadline: "deadline"
         case .transport: "transport"
         case .decode: "decode"
         case .pagination: "pagination"
@@ -83,6 +87,7 @@ public struct SASAPIError: Error, Sendable, Equatable, CustomStringConvertible {
             if let requestId { text += " [RequestId \(requestId)]" }
             body = text
         case .timeout: body = "timed out"
+        case .deadline: body = "no time left before the poll's deadline"
         case .transport: body = "transport error"
         case .decode(let path): body = path.isEmpty ? "undecodable response" : "undecodable response field \(path)"
         case .pagination: body = "inconsistent pagination"

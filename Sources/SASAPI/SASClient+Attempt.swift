@@ -7,43 +7,50 @@ import SASSigning
 
 extension SASClient {
     /// One HTTP attempt: credentials, rate limit, concurrency slot, signed request, response.
-    func attempt<Response: Decodable & Sendable>(
+    func attempt<Response: Sendable>(
         action: String, parameters: [QueryParameter], page: Int, attempt: Int,
-        deadline: ContinuousClock.Instant?, as type: Response.Type
+        deadline: ContinuousClock.Instant?, decode: (UnsafeRawBufferPointer) throws(ResponseDecodingError) -> Response
     ) async throws(SASAPIError) -> Response {
         guard !Task.isCancelled else { throw SASAPIError(.cancelled, action: action) }
         let credentials: Credentials
         do {
             credentials = try await credentialProvider.credentials()
         } catch {
-            throw SASAPIError(.credentials, action: action, detail: String(describing: error))
+            throw reported(SASAPIError(.credentials, action: action, detail: String(describing: error)))
         }
         let wait = await limiter.reserveToken(now: environment.now())
         if wait > .zero {
             if let deadline, environment.now() + wait >= deadline {
-                throw SASAPIError(.timeout, action: action, detail: "the request rate limit leaves no time before the deadline")
+                throw reported(SASAPIError(.deadline, action: action, detail: "the request rate limit leaves no time before the deadline"))
             }
             do { try await environment.sleep(wait) } catch { throw SASAPIError(.cancelled, action: action) }
         }
         do { try await limiter.acquireSlot() } catch { throw SASAPIError(.cancelled, action: action) }
         let result: Result<Response, SASAPIError> = await send(
             action: action, parameters: parameters, page: page, attempt: attempt,
-            credentials: credentials, deadline: deadline, as: type
+            credentials: credentials, deadline: deadline, decode: decode
         )
         await limiter.releaseSlot()
         return try result.get()
     }
 
-    private func send<Response: Decodable & Sendable>(
+    /// Reports a failure that never reached the wire (no latency observed) and returns it.
+    private func reported(_ error: SASAPIError) -> SASAPIError {
+        observer?.apiCallFinished(action: error.action ?? "unknown", code: error.metricCode, seconds: nil)
+        return error
+    }
+
+    private func send<Response: Sendable>(
         action: String, parameters: [QueryParameter], page: Int, attempt: Int,
-        credentials: Credentials, deadline: ContinuousClock.Instant?, as type: Response.Type
+        credentials: Credentials, deadline: ContinuousClock.Instant?,
+        decode: (UnsafeRawBufferPointer) throws(ResponseDecodingError) -> Response
     ) async -> Result<Response, SASAPIError> {
         let start = environment.now()
         var attemptDeadline = start + configuration.attemptTimeout
         if let deadline, deadline < attemptDeadline { attemptDeadline = deadline }
         let remaining = attemptDeadline - start
         guard remaining > .zero else {
-            return .failure(SASAPIError(.timeout, action: action, detail: "the deadline passed before the request was sent"))
+            return .failure(reported(SASAPIError(.deadline, action: action, detail: "the deadline passed before the request was sent")))
         }
         let prepared = RequestBuilder.build(
             action: action, parameters: parameters, configuration: configuration, credentials: credentials,
@@ -70,7 +77,7 @@ extension SASClient {
             outcome = .success(try interpret(
                 action: action, status: Int(response.status.code),
                 retryAfterHeader: response.headers.first(name: "x-acs-retry-after"),
-                body: Data(body.readableBytesView), requestId: &requestId, as: type
+                body: body, requestId: &requestId, decode: decode
             ))
         } catch let error as SASAPIError {
             outcome = .failure(error)
@@ -100,26 +107,29 @@ extension SASClient {
     }
 
     /// Turns a complete response into the decoded page or an API error.
-    private func interpret<Response: Decodable & Sendable>(
-        action: String, status: Int, retryAfterHeader: String?, body: Data, requestId: inout String?, as type: Response.Type
+    private func interpret<Response: Sendable>(
+        action: String, status: Int, retryAfterHeader: String?, body: ByteBuffer, requestId: inout String?,
+        decode: (UnsafeRawBufferPointer) throws(ResponseDecodingError) -> Response
     ) throws(SASAPIError) -> Response {
         let retryAfter = retryAfterHeader
             .flatMap { Int64($0.trimmed(of: [" "])) }
             .map { Duration.milliseconds(max(0, $0)) }
         guard (200...299).contains(status) else {
-            let errorBody = try? ResponseDecoder.decode(APIErrorBody.self, from: body)
+            let errorBody = try? ResponseDecoder.decode(APIErrorBody.self, from: Data(body.readableBytesView))
             requestId = errorBody?.requestId ?? requestId
             throw SASAPIError(
                 .api(code: errorBody?.code, message: errorBody?.message, requestId: requestId, httpStatus: status),
                 action: action,
-                detail: errorBody == nil ? "error body is not JSON (\(body.count) bytes)" : "",
+                detail: errorBody == nil ? "error body is not JSON (\(body.readableBytes) bytes)" : "",
                 retryAfter: retryAfter
             )
         }
-        do {
-            return try ResponseDecoder.decode(type, from: body)
-        } catch {
-            throw SASAPIError(.decode(path: error.path), action: action, detail: error.reason)
+        let decoded: Result<Response, ResponseDecodingError> = body.withUnsafeReadableBytes { bytes in
+            do throws(ResponseDecodingError) { return .success(try decode(bytes)) } catch { return .failure(error) }
+        }
+        switch decoded {
+        case .success(let page): return page
+        case .failure(let error): throw SASAPIError(.decode(path: error.path), action: action, detail: error.reason)
         }
     }
 

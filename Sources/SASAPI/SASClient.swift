@@ -8,13 +8,11 @@ import SASSigning
 ///
 /// Every call is `POST /` with an empty body, signed with V3 or RPC, limited by the
 /// account's concurrency and rate limits, retried by `configuration.retry` within the
-/// caller's deadline, and reported to the observer once per HTTP attempt.
+/// caller's deadline, and reported to the observer once per attempt (failures that never
+/// reached the wire included, with their cause as the code).
 ///
 /// Calls use typed throws: they only ever throw `SASAPIError`.
 public final class SASClient: Sendable {
-    public static let listOperationProcessDetailAction = "ListOperationProcessDetail"
-    public static let listOperationProcessAction = "ListOperationProcess"
-
     public let configuration: SASClientConfiguration
     let credentialProvider: any CredentialProvider
     let httpClient: HTTPClient
@@ -48,63 +46,35 @@ public final class SASClient: Sendable {
         )
     }
 
-    /// One page of subtasks (`page` is 1-based).
-    public func listOperationProcessDetail(
-        _ query: ProcessDetailQuery, page: Int, deadline: ContinuousClock.Instant?
-    ) async throws(SASAPIError) -> ListOperationProcessDetailResponse {
-        try await call(
-            action: Self.listOperationProcessDetailAction, parameters: query.parameters(page: page),
-            page: page, deadline: deadline, as: ListOperationProcessDetailResponse.self
-        )
-    }
-
-    /// One page of parent tasks (`page` is 1-based).
-    public func listOperationProcess(
-        _ query: ProcessQuery, page: Int, deadline: ContinuousClock.Instant?
-    ) async throws(SASAPIError) -> ListOperationProcessResponse {
-        try await call(
-            action: Self.listOperationProcessAction, parameters: query.parameters(page: page),
-            page: page, deadline: deadline, as: ListOperationProcessResponse.self
-        )
-    }
-
-    /// Every page of subtasks, fetched lazily as the sequence is iterated.
-    public func processDetailPages(
-        _ query: ProcessDetailQuery, pageSize: Int, deadline: ContinuousClock.Instant?
-    ) -> PageSequence<ListOperationProcessDetailResponse> {
-        var query = query
-        query.pageSize = pageSize
-        let fixed = query
-        return PageSequence(pageSize: pageSize, maxPages: configuration.maxPages, action: Self.listOperationProcessDetailAction) {
-            page throws(SASAPIError) in
-            try await self.listOperationProcessDetail(fixed, page: page, deadline: deadline)
-        }
-    }
-
-    /// Every page of parent tasks, fetched lazily as the sequence is iterated.
-    public func processPages(
-        _ query: ProcessQuery, pageSize: Int, deadline: ContinuousClock.Instant?
-    ) -> PageSequence<ListOperationProcessResponse> {
-        var query = query
-        query.pageSize = pageSize
-        let fixed = query
-        return PageSequence(pageSize: pageSize, maxPages: configuration.maxPages, action: Self.listOperationProcessAction) {
-            page throws(SASAPIError) in
-            try await self.listOperationProcess(fixed, page: page, deadline: deadline)
-        }
-    }
-
-    /// A call with retries.
-    func call<Response: Decodable & Sendable>(
-        action: String, parameters: [QueryParameter], page: Int,
-        deadline: ContinuousClock.Instant?, as type: Response.Type
-    ) async throws(SASAPIError) -> Response {
+    /// One page (`number` is 1-based) of a listing.
+    public func page<Query: ListQuery>(
+        _ query: Query, number: Int, deadline: ContinuousClock.Instant?
+    ) async throws(SASAPIError) -> Query.Page {
+        let action = Query.action.rawValue
+        let parameters = query.parameters(page: number)
         let environment = self.environment
         return try await configuration.retry.run(deadline: deadline, now: environment.now, sleep: environment.sleep) {
             attempt throws(SASAPIError) in
             try await self.attempt(
-                action: action, parameters: parameters, page: page, attempt: attempt, deadline: deadline, as: type
+                action: action, parameters: parameters, page: number, attempt: attempt, deadline: deadline,
+                decode: Query.decode
             )
+        }
+    }
+
+    /// Every page of a listing, fetched lazily as the sequence is iterated.
+    public func pages<Query: ListQuery>(
+        _ query: Query, pageSize: Int, deadline: ContinuousClock.Instant?
+    ) -> PageSequence<Query.Page> {
+        var query = query
+        query.pageSize = pageSize
+        let fixed = query
+        let observer = self.observer
+        return PageSequence(
+            pageSize: pageSize, maxPages: configuration.maxPages, action: Query.action.rawValue,
+            report: { error in observer?.apiCallFinished(action: Query.action.rawValue, code: error.metricCode, seconds: nil) }
+        ) { number throws(SASAPIError) in
+            try await self.page(fixed, number: number, deadline: deadline)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SASModels
 
 /// Which request signature the client uses.
 public enum SignatureVersion: String, Sendable, CaseIterable {
@@ -19,10 +20,6 @@ public struct SASClientConfiguration: Sendable {
     /// Value of the SDK's optional `x-acs-credentials-provider` header (signed in V3);
     /// nil sends no such header.
     public var credentialsProviderHeader: String?
-    /// Connect timeout (the `HTTPClient` must be created with it, see `SASHTTPClientFactory`).
-    public var connectTimeout: Duration
-    /// Read timeout (idem).
-    public var readTimeout: Duration
     /// Upper bound of one HTTP attempt, further bounded by the caller's deadline.
     public var attemptTimeout: Duration
     /// Largest response body read; a larger one is a `bodyTooLarge` error.
@@ -40,11 +37,9 @@ public struct SASClientConfiguration: Sendable {
     public init(
         endpoint: Endpoint,
         signature: SignatureVersion = .v3,
-        apiVersion: String = "2018-12-03",
+        apiVersion: String = SecurityCenterAPI.version,
         userAgent: String = "sas-exporter",
         credentialsProviderHeader: String? = nil,
-        connectTimeout: Duration = .seconds(5),
-        readTimeout: Duration = .seconds(10),
         attemptTimeout: Duration = .seconds(30),
         maxBodyBytes: Int = 16 * 1024 * 1024,
         maxConcurrentRequests: Int = 4,
@@ -58,8 +53,6 @@ public struct SASClientConfiguration: Sendable {
         self.apiVersion = apiVersion
         self.userAgent = userAgent
         self.credentialsProviderHeader = credentialsProviderHeader
-        self.connectTimeout = connectTimeout
-        self.readTimeout = readTimeout
         self.attemptTimeout = attemptTimeout
         self.maxBodyBytes = maxBodyBytes
         self.maxConcurrentRequests = maxConcurrentRequests
@@ -70,14 +63,16 @@ public struct SASClientConfiguration: Sendable {
     }
 }
 
-/// Receives one report per HTTP attempt (for `alibabacloud_sas_api_requests_total` and
-/// `alibabacloud_sas_api_request_duration_seconds`).
+/// Receives one report per attempt (for `alibabacloud_sas_api_requests_total` and
+/// `alibabacloud_sas_api_request_duration_seconds`), including failures that never
+/// reached the wire (credentials, the poll's deadline) and listings whose pages did not
+/// fit together.
 public protocol APICallObserver: Sendable {
     /// - Parameters:
     ///   - action: `ListOperationProcessDetail` or `ListOperationProcess`.
     ///   - code: `OK` or `SASAPIError.metricCode`.
-    ///   - seconds: duration of the attempt.
-    func apiCallFinished(action: String, code: String, seconds: Double)
+    ///   - seconds: duration of the HTTP attempt; nil when no request was sent.
+    func apiCallFinished(action: String, code: String, seconds: Double?)
 }
 
 /// Clock, sleep, wall time and nonce of the client; tests inject fixed ones.

@@ -4,7 +4,8 @@ import SASSigning
 /// The business parameters of both list actions, validated.
 ///
 /// `StartTime`/`EndTime` bound the creation time (inclusive) of subtasks (detail call)
-/// and of tasks (task call). `PageSize` defaults to 20 and must be within 1...max;
+/// and of tasks (task call), or, with `TimeSemantics.creationCompletion`, `EndTime`
+/// bounds the completion time. `PageSize` defaults to 20 and must be within 1...max;
 /// `CurrentPage` defaults to 1 and must be at least 1. Anything malformed is
 /// `CspmParamIllegal`.
 struct APIQuery {
@@ -46,10 +47,12 @@ struct APIQuery {
         return value
     }
 
-    func page<T>(of items: [T]) -> ArraySlice<T> {
-        let (offset, overflow) = (currentPage - 1).multipliedReportingOverflow(by: pageSize)
+    /// The rows of the current page; `cap` serves fewer rows per page than asked for.
+    func page<T>(of items: [T], cap: Int? = nil) -> ArraySlice<T> {
+        let size = min(pageSize, max(1, cap ?? pageSize))
+        let (offset, overflow) = (currentPage - 1).multipliedReportingOverflow(by: size)
         guard !overflow, offset < items.count else { return [] }
-        return items[offset..<min(items.count, offset + pageSize)]
+        return items[offset..<min(items.count, offset + size)]
     }
 
     func pageInfo(count: Int, total: Int, drift: Int) -> PageInfo {

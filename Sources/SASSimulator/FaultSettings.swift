@@ -21,11 +21,14 @@ public struct FaultSettings: Sendable, Equatable, Codable {
     public var totalCountDrift: Int
     /// AccessKey ids whose calls answer 403 `NoPermission`.
     public var noPermission: [String]
+    /// At most this many rows per page, while `PageInfo.PageSize` echoes the size asked
+    /// for (a server that caps page sizes without saying so).
+    public var pageSizeCap: Int?
 
     public init(
         throttleRps: Double? = nil, errorRate: Double = 0, down: Bool = false, latencyMs: Int = 0,
         malformedRate: Double = 0, truncateRate: Double = 0, closeRate: Double = 0,
-        totalCountDrift: Int = 0, noPermission: [String] = []
+        totalCountDrift: Int = 0, noPermission: [String] = [], pageSizeCap: Int? = nil
     ) {
         self.throttleRps = throttleRps
         self.errorRate = errorRate
@@ -36,12 +39,14 @@ public struct FaultSettings: Sendable, Equatable, Codable {
         self.closeRate = closeRate
         self.totalCountDrift = totalCountDrift
         self.noPermission = noPermission
+        self.pageSizeCap = pageSizeCap
     }
 
     enum CodingKeys: String, CodingKey {
         case throttleRps = "throttle_rps", errorRate = "error_rate", down
         case latencyMs = "latency_ms", malformedRate = "malformed_rate", truncateRate = "truncate_rate"
         case closeRate = "close_rate", totalCountDrift = "total_count_drift", noPermission = "no_permission"
+        case pageSizeCap = "page_size_cap"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,6 +60,7 @@ public struct FaultSettings: Sendable, Equatable, Codable {
         try c.encode(closeRate, forKey: .closeRate)
         try c.encode(totalCountDrift, forKey: .totalCountDrift)
         try c.encode(noPermission, forKey: .noPermission)
+        try c.encode(pageSizeCap, forKey: .pageSizeCap)
     }
 }
 
@@ -71,6 +77,8 @@ struct FaultUpdate: Decodable {
     var closeRate: Double?
     var totalCountDrift: Int?
     var noPermission: [String]?
+    var pageSizeCap: Int?
+    var pageSizeCapSet = false
 
     typealias CodingKeys = FaultSettings.CodingKeys
 
@@ -88,6 +96,10 @@ struct FaultUpdate: Decodable {
         closeRate = try c.decodeIfPresent(Double.self, forKey: .closeRate)
         totalCountDrift = try c.decodeIfPresent(Int.self, forKey: .totalCountDrift)
         noPermission = try c.decodeIfPresent([String].self, forKey: .noPermission)
+        if c.contains(.pageSizeCap) {
+            pageSizeCapSet = true
+            pageSizeCap = try c.decodeIfPresent(Int.self, forKey: .pageSizeCap)
+        }
     }
 
     /// The settings with this update applied; `throttle_rps` of `null` or `0` removes the limit.
@@ -102,6 +114,7 @@ struct FaultUpdate: Decodable {
         if let closeRate { s.closeRate = closeRate }
         if let totalCountDrift { s.totalCountDrift = totalCountDrift }
         if let noPermission { s.noPermission = noPermission }
+        if pageSizeCapSet { s.pageSizeCap = (pageSizeCap ?? 0) > 0 ? pageSizeCap : nil }
         return s
     }
 }

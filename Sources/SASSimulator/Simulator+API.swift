@@ -4,9 +4,9 @@ import SASSigning
 
 /// `POST /`: the two Security Center actions, and the STS actions on the same path.
 extension Simulator {
-    static let apiVersion = "2018-12-03"
-    static let detailAction = "ListOperationProcessDetail"
-    static let processAction = "ListOperationProcess"
+    static let apiVersion = SecurityCenterAPI.version
+    static let detailAction = SecurityCenterAPI.Action.listOperationProcessDetail.rawValue
+    static let processAction = SecurityCenterAPI.Action.listOperationProcess.rawValue
 
     /// Answers a request to `/`: STS when `Action` names an STS action, else the API.
     func handleRoot(_ request: WireRequest) async -> WireResponse {
@@ -61,9 +61,9 @@ extension Simulator {
         let now = clock.nowMs
         let body: [UInt8]
         if call.action == Self.detailAction {
-            body = try listDetails(query, requestId: requestId, now: now, drift: faults.totalCountDrift)
+            body = try listDetails(query, requestId: requestId, now: now, faults: faults)
         } else {
-            body = listProcesses(query, requestId: requestId, now: now, drift: faults.totalCountDrift)
+            body = listProcesses(query, requestId: requestId, now: now, faults: faults)
         }
         var response = WireResponse.json(200, body, headers: ["x-acs-request-id": requestId])
         if decide(faults.malformedRate, kind: 2, sequence: sequence) {
@@ -76,39 +76,51 @@ extension Simulator {
         return response
     }
 
-    private func listDetails(_ query: APIQuery, requestId: String, now: Int64, drift: Int) throws(SimulatedAPIError) -> [UInt8] {
+    private func listDetails(_ query: APIQuery, requestId: String, now: Int64, faults: FaultSettings) throws(SimulatedAPIError) -> [UInt8] {
         guard !query.taskIds.isEmpty else { throw .paramIllegal("TaskIds is required") }
         var seen = Set<String>()
         let tasks = query.taskIds.filter { seen.insert($0).inserted }
             .compactMap { task(id: $0, at: now) }
             .sorted { $0.createMs == $1.createMs ? $0.taskId < $1.taskId : $0.createMs < $1.createMs }
+        let byCompletion = configuration.timeSemantics == .creationCompletion
         let matching = tasks.flatMap(\.subtasks).filter { sub in
             if let start = query.startTime, sub.createMs < start { return false }
-            if let end = query.endTime, sub.createMs > end { return false }
+            if let end = query.endTime {
+                if byCompletion {
+                    guard let completed = sub.processDetail(at: now, lang: query.lang).endTime, completed <= end else { return false }
+                } else if sub.createMs > end {
+                    return false
+                }
+            }
             if !query.statusCodes.isEmpty, !query.statusCodes.contains(sub.status(at: now)) { return false }
             return true
         }
-        let page = query.page(of: matching)
+        let page = query.page(of: matching, cap: faults.pageSizeCap)
         let response = ListOperationProcessDetailResponse(
             requestId: requestId,
-            pageInfo: query.pageInfo(count: page.count, total: matching.count, drift: drift),
+            pageInfo: query.pageInfo(count: page.count, total: matching.count, drift: faults.totalCountDrift),
             processDetails: page.map { $0.processDetail(at: now, lang: query.lang) }
         )
         return encodeJSON(response)
     }
 
-    private func listProcesses(_ query: APIQuery, requestId: String, now: Int64, drift: Int) -> [UInt8] {
-        let matching = tasks(createdFrom: query.startTime, through: query.endTime, at: now).filter { task in
+    private func listProcesses(_ query: APIQuery, requestId: String, now: Int64, faults: FaultSettings) -> [UInt8] {
+        let byCompletion = configuration.timeSemantics == .creationCompletion
+        let createdThrough = byCompletion ? nil : query.endTime
+        let matching = tasks(createdFrom: query.startTime, through: createdThrough, at: now).filter { task in
+            if byCompletion, let end = query.endTime {
+                guard let completed = task.process(at: now).endTime, completed <= end else { return false }
+            }
             if !query.taskIds.isEmpty, !query.taskIds.contains(task.taskId) { return false }
             if !query.taskTypes.isEmpty, !query.taskTypes.contains(task.taskType) { return false }
             if !query.taskSources.isEmpty, !query.taskSources.contains(task.taskSource) { return false }
             if !query.statusCodes.isEmpty, !query.statusCodes.contains(task.statusCode(at: now)) { return false }
             return true
         }
-        let page = query.page(of: matching)
+        let page = query.page(of: matching, cap: faults.pageSizeCap)
         let response = ListOperationProcessResponse(
             requestId: requestId,
-            pageInfo: query.pageInfo(count: page.count, total: matching.count, drift: drift),
+            pageInfo: query.pageInfo(count: page.count, total: matching.count, drift: faults.totalCountDrift),
             processes: page.map { $0.process(at: now) }
         )
         return encodeJSON(response)

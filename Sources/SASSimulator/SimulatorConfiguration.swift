@@ -1,3 +1,13 @@
+/// How the API reads `StartTime` and `EndTime`: the public page and SDK models leave it
+/// open, so the simulator can behave each plausible way.
+public enum TimeSemantics: String, Sendable, CaseIterable {
+    /// Both bound the creation time (of subtasks, and of tasks).
+    case creation
+    /// The Java SDK's reading: `StartTime` bounds the creation time, `EndTime` the
+    /// completion time, so a query with `EndTime` leaves out everything not finished.
+    case creationCompletion = "creation-completion"
+}
+
 /// Everything that shapes a simulator: the data set, the keys it accepts, its limits.
 public struct SimulatorConfiguration: Sendable {
     /// Seed of the data set; the same seed gives the same data at the same simulated time.
@@ -34,6 +44,8 @@ public struct SimulatorConfiguration: Sendable {
     public var ecsCredentialsDurationSeconds: Int
     /// How many recent requests `/admin/requests` keeps.
     public var requestLogCapacity: Int
+    /// How `StartTime` and `EndTime` filter.
+    public var timeSemantics: TimeSemantics
 
     public init(
         seed: UInt64 = 1,
@@ -52,7 +64,8 @@ public struct SimulatorConfiguration: Sendable {
         stsMinimumDurationSeconds: Int = 900,
         ecsRoleName: String = "sas-exporter-role",
         ecsCredentialsDurationSeconds: Int = 6 * 3600,
-        requestLogCapacity: Int = 1000
+        requestLogCapacity: Int = 1000,
+        timeSemantics: TimeSemantics = .creation
     ) {
         self.seed = seed
         self.tasks = tasks
@@ -71,5 +84,6 @@ public struct SimulatorConfiguration: Sendable {
         self.ecsRoleName = ecsRoleName
         self.ecsCredentialsDurationSeconds = ecsCredentialsDurationSeconds
         self.requestLogCapacity = requestLogCapacity
+        self.timeSemantics = timeSemantics
     }
 }

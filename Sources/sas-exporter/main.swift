@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SASDemo
 import SASExporter
 
 /// `sas-exporter`: Prometheus exporter for Alibaba Cloud Security Center operation subtasks.
@@ -80,7 +81,8 @@ struct ExporterCommand: AsyncParsableCommand {
         options.shardCount = shardCount
         options.region = region
         options.environment = ProcessInfo.processInfo.environment
-        let code = await Launcher.run(options, logger: Logger(label: "sas-exporter"))
+        let logger = Logger(label: "sas-exporter")
+        let code = await Launcher.run(options, logger: logger, override: demo ? Demo.override(logger: logger) : nil)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -77,6 +77,12 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("fault.down"), help: "Answer every API call 503 ServiceUnavailable.")
     var down = false
 
+    @Option(name: .customLong("fault.page-size-cap"), help: "Serve at most this many rows per page while echoing the PageSize asked for.")
+    var pageSizeCap: Int?
+
+    @Option(name: .customLong("time-semantics"), help: "How StartTime/EndTime filter: creation (both bound the creation time) or creation-completion (the Java SDK's reading: EndTime bounds the completion time).")
+    var timeSemantics = "creation"
+
     @Option(name: .customLong("log.level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -86,6 +92,9 @@ struct SimulatorCommand: AsyncParsableCommand {
         _ = try parseAddress()
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log.level \(logLevel)") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive") }
+        guard TimeSemantics(rawValue: timeSemantics) != nil else {
+            throw ValidationError("--time-semantics must be creation or creation-completion")
+        }
         guard tasks > 0, subtasksPerTask >= 0, maxPageSize > 0 else {
             throw ValidationError("--tasks and --max-page-size must be positive, --subtasks-per-task not negative")
         }
@@ -103,11 +112,11 @@ struct SimulatorCommand: AsyncParsableCommand {
             noPermissionKeys: try parseKeys(noPermissionKeys), maxPageSize: maxPageSize,
             requestsPerSecondPerKey: rps, timeScale: timeScale, stsRoleArn: stsRoleArn,
             stsDefaultDurationSeconds: stsDuration, stsMinimumDurationSeconds: stsMinDuration,
-            ecsRoleName: ecsRoleName
+            ecsRoleName: ecsRoleName, timeSemantics: TimeSemantics(rawValue: timeSemantics) ?? .creation
         )
         let faults = FaultSettings(
             errorRate: errorRate, down: down, latencyMs: latencyMs, malformedRate: malformedRate,
-            truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift
+            truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift, pageSizeCap: pageSizeCap
         )
         let clock = manualClock
             ? SimulatorClock.manual(startMs: startTimeMs ?? SimulatorClock.wallClockMs())

@@ -27,13 +27,13 @@ enum SimulatorSTS {
     }
 
     /// Signs a ListOperationProcessDetail call with `credentials` and sends it to the simulator.
-    static func call(_ running: RunningSimulator, credentials: any CredentialProvider) async throws -> ListOperationProcessDetailResponse {
+    static func call(_ running: RunningSimulator, credentials: any CredentialProvider) async throws -> SubtaskPage {
         let configuration = SASClientConfiguration(
             endpoint: try Endpoint(parsing: running.baseURL), requestsPerSecond: 0,
             retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), random: { 0.5 })
         )
         return try await TestClient.with(configuration, credentials: credentials) { client in
-            try await client.listOperationProcessDetail(ProcessDetailQuery(taskIds: ["t-1"]), page: 1, deadline: nil)
+            try await client.page(ProcessDetailQuery(taskIds: ["t-1"]), number: 1, deadline: nil)
         }
     }
 }

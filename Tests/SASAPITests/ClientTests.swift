@@ -16,9 +16,9 @@ struct ClientTests {
             configuration.signature = signature
             let observer = RecordingObserver()
             let page = try await TestClient.with(configuration, observer: observer) { client in
-                try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil)
+                try await client.page(Self.query, number: 1, deadline: nil)
             }
-            #expect(page.processDetails.map(\.detailTaskId) == ["d0", "d1", "d2"])
+            #expect(page.records.map(\.key) == ["d0", "d1", "d2"].map { Fingerprint("id\u{0}" + $0) })
             #expect(observer.codes == ["OK"])
             #expect(observer.actions == ["ListOperationProcessDetail"])
             let request = try #require(server.requests.first)
@@ -61,7 +61,7 @@ struct ClientTests {
         try await FakeServer.with({ _ in .json(body, status: status) }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
-                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .api(code: code, message: "nope", requestId: "R-1", httpStatus: status))
                 #expect(error.metricCode == code)
                 #expect(error.description.contains("R-1"))
@@ -75,7 +75,7 @@ struct ClientTests {
         try await FakeServer.with({ _ in FakeResponse(status: 502, body: Array("<html>Bad Gateway</html>".utf8)) }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
-                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.httpStatus == 502)
                 #expect(error.apiCode == nil)
                 #expect(error.metricCode == "http_502")
@@ -102,9 +102,9 @@ struct ClientTests {
         try await FakeServer.with(script) { server in
             let observer = RecordingObserver()
             let page = try await TestClient.with(try TestClient.configuration(server), observer: observer, environment: environment) { client in
-                try await client.listOperationProcessDetail(Self.query, page: 1, deadline: .now + .seconds(10))
+                try await client.page(Self.query, number: 1, deadline: .now + .seconds(10))
             }
-            #expect(page.processDetails.count == 1)
+            #expect(page.records.count == 1)
             #expect(observer.codes == ["Throttling.User", "Throttling.User", "OK"])
             #expect(slept.withLock { $0 } == [.milliseconds(40), .milliseconds(40)])
         }
@@ -117,7 +117,7 @@ struct ClientTests {
             let observer = RecordingObserver()
             let started = ContinuousClock.now
             try await TestClient.with(configuration, readTimeout: .milliseconds(300), observer: observer) { client in
-                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .timeout)
                 #expect(error.metricCode == "timeout")
             }
@@ -130,7 +130,7 @@ struct ClientTests {
         try await FakeServer.with({ _ in nil }) { server in
             let started = ContinuousClock.now
             try await TestClient.with(try TestClient.configuration(server), readTimeout: .seconds(30)) { client in
-                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: .now + .milliseconds(400)) })
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: .now + .milliseconds(400)) })
                 #expect(error.kind == .timeout)
             }
             #expect(ContinuousClock.now - started < .seconds(4))
@@ -144,7 +144,7 @@ struct ClientTests {
             configuration.maxBodyBytes = 16 * 1024
             let observer = RecordingObserver()
             try await TestClient.with(configuration, observer: observer) { client in
-                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .bodyTooLarge(limit: 16 * 1024))
             }
             #expect(server.requests.count == 1)
@@ -159,7 +159,7 @@ struct ClientTests {
         var configuration = SASClientConfiguration(endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: port), requestsPerSecond: 0)
         configuration.retry = .none
         try await TestClient.with(configuration) { client in
-            let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+            let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
             #expect(error.metricCode == "transport" || error.metricCode == "timeout")
         }
     }
@@ -168,7 +168,7 @@ struct ClientTests {
         try await FakeServer.with({ request in Pages.serve(request, count: 1) }) { server in
             let chain = DefaultCredentialChain(environment: [:])
             try await TestClient.with(try TestClient.configuration(server), credentials: chain) { client in
-                let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .credentials)
                 #expect(error.description.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"))
             }
@@ -192,7 +192,7 @@ struct ClientTests {
             try await TestClient.with(configuration) { client in
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<6 {
-                        group.addTask { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil).processDetails.count }
+                        group.addTask { try await client.page(Self.query, number: 1, deadline: nil).records.count }
                     }
                     var total = 0
                     for try await count in group { total += count }
@@ -216,7 +216,7 @@ struct ClientTests {
                 try await TestClient.with(
                     configuration, credentials: StaticCredentialProvider(credentials), logger: capture.logger
                 ) { client in
-                    let error = try #require(await caught { try await client.listOperationProcessDetail(Self.query, page: 1, deadline: nil) })
+                    let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                     #expect(!error.description.contains(secret))
                     #expect(!error.description.contains(token))
                     #expect(!String(reflecting: error).contains(token))

@@ -11,59 +11,83 @@ struct PaginationTests {
     /// pages the server was asked for.
     static func run(
         pageSize: Int, maxPages: Int = 10_000, _ script: @escaping FakeServer.Script
-    ) async throws -> (result: Result<[ListOperationProcessDetailResponse], SASAPIError>, asked: [Int]) {
+    ) async throws -> (result: Result<[SubtaskPage], SASAPIError>, asked: [Int]) {
         try await FakeServer.with(script) { server in
             var configuration = try TestClient.configuration(server)
             configuration.maxPages = maxPages
             let result = try await TestClient.with(configuration) { client in
-                let pages = client.processDetailPages(Self.query, pageSize: pageSize, deadline: .now + .seconds(30))
+                let pages = client.pages(Self.query, pageSize: pageSize, deadline: .now + .seconds(30))
                 return try await outcome { try await pages.collect() }
             }
             return (result, server.requests.map(\.page))
         }
     }
 
-    static func ids(_ result: Result<[ListOperationProcessDetailResponse], SASAPIError>) -> [String] {
-        ((try? result.get()) ?? []).flatMap { $0.processDetails.compactMap(\.detailTaskId) }
+    /// The de-duplication keys of the records read.
+    static func keys(_ result: Result<[SubtaskPage], SASAPIError>) -> [Fingerprint] {
+        ((try? result.get()) ?? []).flatMap { $0.records.map(\.key) }
+    }
+
+    /// The keys of `d0`, `d1`, ... (what `Pages.serve` serves).
+    static func keys(_ range: Range<Int>) -> [Fingerprint] {
+        range.map { Fingerprint("id\u{0}d\($0)") }
     }
 
     @Test func iteratesWithForAwait() async throws {
         try await FakeServer.with({ Pages.serve($0, count: 5) }) { server in
-            let ids = try await TestClient.with(try TestClient.configuration(server)) { client in
-                var ids: [String] = []
-                for try await page in client.processDetailPages(Self.query, pageSize: 2, deadline: nil) {
-                    ids += page.processDetails.compactMap(\.detailTaskId)
+            let keys = try await TestClient.with(try TestClient.configuration(server)) { client in
+                var keys: [Fingerprint] = []
+                for try await page in client.pages(Self.query, pageSize: 2, deadline: nil) {
+                    keys += page.records.map(\.key)
                 }
-                return ids
+                return keys
             }
-            #expect(ids == ["d0", "d1", "d2", "d3", "d4"])
+            #expect(keys == Self.keys(0..<5))
             #expect(server.requests.map { $0.parameter("PageSize") } == ["2", "2", "2"])
         }
     }
 
     @Test func fetchesEveryPage() async throws {
         let (result, asked) = try await Self.run(pageSize: 10) { Pages.serve($0, count: 25) }
-        #expect(Self.ids(result) == (0..<25).map { "d\($0)" })
+        #expect(Self.keys(result) == Self.keys(0..<25))
         #expect(asked == [1, 2, 3])
     }
 
     @Test func exactMultipleStopsOnTotalCount() async throws {
         let (result, asked) = try await Self.run(pageSize: 10) { Pages.serve($0, count: 20) }
-        #expect(Self.ids(result).count == 20)
+        #expect(Self.keys(result).count == 20)
         #expect(asked == [1, 2])
     }
 
-    @Test func totalCountLargerThanTheData() async throws {
+    @Test func aShortPageBeforeTotalCountIsNotTheEnd() async throws {
+        // The rows read decide, not the length of a page: page 3 is short (5 of 10) but
+        // TotalCount says 75 more rows exist, so page 4 is read; it has none: an error,
+        // never a listing silently cut short.
         let (result, asked) = try await Self.run(pageSize: 10) { Pages.serve($0, count: 25, total: 100) }
-        #expect(Self.ids(result).count == 25)
-        #expect(asked == [1, 2, 3])
+        #expect(asked == [1, 2, 3, 4])
+        guard case .failure(let error) = result else {
+            Issue.record("expected a pagination error")
+            return
+        }
+        #expect(error.kind == .pagination)
+        #expect(error.description.contains("page 4 has no rows although TotalCount 100 says 75 more remain"))
     }
 
-    @Test func emptyPageEndsTheListing() async throws {
+    @Test func anEmptyPageBeforeTotalCountFailsTheListing() async throws {
         let (result, asked) = try await Self.run(pageSize: 10) { Pages.serve($0, count: 20, total: 30) }
-        #expect(Self.ids(result).count == 20)
         #expect(asked == [1, 2, 3])
-        #expect((try? result.get())?.last?.processDetails.isEmpty == true)
+        #expect(throws: SASAPIError.self) { try result.get() }
+    }
+
+    @Test func aServerCappingPageSizeWhileEchoingItIsReadToTotalCount() async throws {
+        // 20 rows per page whatever was asked, and PageInfo echoes the 100 asked for.
+        let (result, asked) = try await Self.run(pageSize: 100) { request in
+            let page = request.page
+            let ids = ((page - 1) * 20..<min(95, page * 20)).map { "d\($0)" }
+            return .json(Pages.page(ids: ids, currentPage: page, pageSize: 100, total: 95))
+        }
+        #expect(Self.keys(result) == Self.keys(0..<95))
+        #expect(asked == [1, 2, 3, 4, 5])
     }
 
     @Test func emptyListing() async throws {
@@ -79,7 +103,7 @@ struct PaginationTests {
             let ids = ((page - 1) * 5..<min(12, page * 5)).map { "d\($0)" }
             return .json(Pages.page(ids: ids, currentPage: page, pageSize: 5, total: 12))
         }
-        #expect(Self.ids(result).count == 12)
+        #expect(Self.keys(result).count == 12)
         #expect(asked == [1, 2, 3])
     }
 
@@ -156,12 +180,11 @@ struct PaginationTests {
     @Test func sequenceStopsAtTotalCountWithoutCurrentPage() async throws {
         // Direct sequence test: a fetch that ignores the protocol entirely.
         let asked = Mutex<[Int]>([])
-        let sequence = PageSequence<ListOperationProcessDetailResponse>(pageSize: 1, maxPages: 1000) { page throws(SASAPIError) in
+        let sequence = PageSequence<SubtaskPage>(pageSize: 1, maxPages: 1000) { page throws(SASAPIError) in
             asked.withLock { $0.append(page) }
             // Items keep coming and CurrentPage is absent; TotalCount 3 on the first page only.
-            return ListOperationProcessDetailResponse(
-                pageInfo: PageInfo(pageSize: 0, totalCount: page == 1 ? 3 : nil),
-                processDetails: [ProcessDetail(detailTaskId: "d\(page)")]
+            return SubtaskPage(
+                details: [ProcessDetail(detailTaskId: "d\(page)")], pageInfo: PageInfo(pageSize: 0, totalCount: page == 1 ? 3 : nil)
             )
         }
         let pages = try await sequence.collect()

@@ -1,3 +1,4 @@
+import SASModels
 import Testing
 import SASSigning
 @testable import SASAPI
@@ -27,7 +28,7 @@ struct SignatureVectorTests {
             credentialsProviderHeader: vector.http.headers["x-acs-credentials-provider"]
         )
         return RequestBuilder.build(
-            action: SASClient.listOperationProcessDetailAction,
+            action: SecurityCenterAPI.Action.listOperationProcessDetail.rawValue,
             parameters: query.parameters(page: params.current_page),
             configuration: configuration,
             credentials: Credentials(

@@ -1,3 +1,5 @@
+import SASAPI
+import SASMetrics
 import SASSigning
 import Testing
 @testable import SASExporter
@@ -32,27 +34,55 @@ struct ConfigLoaderTests {
                 endpoint: http://127.0.0.1:18080
                 signature: rpc
                 interval: 30s
-                poll_timeout: 20s
+                poll_timeout: 45s
+                full_refresh: 1h
+                max_tracked_subtasks: 500000
             """, file: "sas.yml")
-        #expect(config.intervalMs == 120_000)
-        #expect(config.lookbackMs == 43_200_000)
         #expect(config.stateFile == "/var/lib/sas-exporter/state.json")
-        #expect(config.durationBuckets == ExporterConfiguration.defaultDurationBuckets)
+        #expect(config.durationBuckets == Histogram.defaultDurationBounds)
         let prod = config.accounts[0]
-        #expect(prod.name == "prod" && prod.region == "cn-hangzhou" && prod.endpoint == nil)
+        #expect(prod.name == "prod" && prod.region == "cn-hangzhou")
+        #expect(prod.endpoint == Endpoint(host: "tds.cn-shanghai.aliyuncs.com"), "the region map chose the endpoint")
         #expect(prod.credentials?.accessKeyId == "LTAIprod")
         #expect(prod.credentials?.accessKeySecret.reveal() == "file-secret")
         #expect(prod.taskIds == ["t1", "t2"] && prod.pageSize == 50 && prod.lang == "zh")
-        #expect(prod.intervalMs == 120_000 && prod.lookbackMs == 43_200_000 && prod.signature == .v3)
+        #expect(prod.interval == .seconds(120) && prod.lookback == .seconds(43_200) && prod.signature == .v3)
+        #expect(prod.pollTimeout == .seconds(600) && prod.fullRefresh == .seconds(6 * 3600))
+        #expect(prod.maxTrackedSubtasks == 200_000)
         let test = config.accounts[1]
-        #expect(test.signature == .rpc && test.intervalMs == 30_000 && test.pollTimeoutMs == 20_000)
+        #expect(test.endpoint == Endpoint(scheme: "http", host: "127.0.0.1", port: 18080))
+        #expect(test.signature == .rpc && test.interval == .seconds(30) && test.pollTimeout == .seconds(45))
+        #expect(test.fullRefresh == .seconds(3600) && test.maxTrackedSubtasks == 500_000)
         #expect(test.credentials == nil && test.taskIds == nil && test.lang == "en" && test.taskBatchSize == 10)
+    }
+
+    @Test func defaultsLiveInOnePlace() throws {
+        let config = try loader.parse("accounts:\n  - name: a\n    region: r\n", file: "sas.yml")
+        let parsed = config.accounts[0]
+        let built = AccountConfiguration(name: "a", endpoint: .forRegion("r"), region: "r")
+        #expect(parsed == built, "the loader and the model's initialiser agree on every default")
+        #expect(parsed.aggregatorConfiguration(durationBuckets: config.durationBuckets) == AggregatorConfiguration())
+    }
+
+    @Test func aPollTimeoutDefaultsToTenMinutesOrTheInterval() throws {
+        let config = try loader.parse("accounts:\n  - name: a\n    region: r\n    interval: 15m\n", file: "sas.yml")
+        #expect(config.accounts[0].pollTimeout == .seconds(900))
+    }
+
+    @Test func taskIdsGivenTwiceArePolledOnceWithAWarning() throws {
+        let loaded = try loader.parseWithWarnings("accounts:\n  - name: a\n    region: r\n    task_ids: [x, y, x, x]\n", file: "sas.yml")
+        #expect(loaded.configuration.accounts[0].taskIds == ["x", "y"])
+        #expect(loaded.warnings == ["sas.yml:4:15: accounts[0].task_ids: 2 task id(s) listed more than once; each is polled once"])
     }
 
     /// Each bad file and the exact error it must give (the blackbox_exporter habit).
     static let badFiles: [(String, String)] = [
         ("accounts:\n  - name: a\n    region: r\n    intervall: 5s\n",
-         "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, interval, lang, lookback, max_concurrent_requests, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"),
+         "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"),
+        ("accounts:\n  - name: a\n    region: r\n    interval: 2m\n    poll_timeout: 1m\n",
+         "bad.yml:5:19: accounts[0].poll_timeout: must be at least the interval (2m), found 1m"),
+        ("accounts:\n  - name: a\n    region: r\n    max_tracked_subtasks: 10\n",
+         "bad.yml:4:27: accounts[0].max_tracked_subtasks: must be between 1000 and 50000000, found 10"),
         ("interval: soon\naccounts:\n  - name: a\n    region: r\n",
          "bad.yml:1:11: interval: \"soon\" is not a duration (use forms such as 30s, 5m, 1h30m)"),
         ("interval: 500ms\naccounts:\n  - name: a\n    region: r\n",

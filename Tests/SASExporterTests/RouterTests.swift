@@ -13,8 +13,10 @@ struct RouterTests {
         var health = AccountHealth(createdSeconds: 1_700_000_000)
         health.up = true
         health.hasFinishedPoll = true
-        health.recordCall(action: "ListOperationProcessDetail", code: "OK", seconds: 0.2)
-        store.publish(account: "prod <&>", snapshot: nil, health: health)
+        let calls = APICallMetrics()
+        calls.apiCallFinished(action: "ListOperationProcessDetail", code: "OK", seconds: 0.2)
+        let chunk = RenderedFamilies(HealthFamilies.account("prod <&>", health: health, calls: calls.snapshot))
+        store.publish(account: "prod <&>", snapshot: nil, health: chunk, status: health)
         return store
     }
 
@@ -73,7 +75,7 @@ struct RouterTests {
 
     @Test func healthReadyAndReload() async throws {
         let store = Self.store()
-        store.register(account: "waiting", health: AccountHealth(createdSeconds: 0))
+        store.expect(accounts: ["waiting"], createdSeconds: 0)
         let app = Application(router: Self.router(store, reload: .refused("bad.yml:3:5: accounts[0].x: unknown key")))
         try await app.test(.router) { client in
             try await client.execute(uri: "/-/healthy", method: .get) { #expect($0.status == .ok) }

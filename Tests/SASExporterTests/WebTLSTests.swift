@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import NIOSSL
 import ServiceLifecycle
+import SASAPI
+import SASTestKit
 import Testing
 @testable import SASExporter
 
@@ -49,8 +51,10 @@ struct TestCertificates {
 struct WebTLSTests {
     /// Runs the exporter's own `httpServer` on 127.0.0.1 with an ephemeral port.
     static func withServer(web: WebServerSettings, _ body: (Int) async throws -> Void) async throws {
-        let served = try await ExporterApplication.make(
-            configuration: ExporterConfiguration(accounts: [AccountConfiguration(name: "prod", endpoint: "http://127.0.0.1:1", intervalMs: 100_000)]),
+        let served = try ExporterApplication.make(
+            configuration: ExporterConfiguration(accounts: [AccountConfiguration(
+                name: "prod", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: 1), interval: .seconds(100)
+            )]),
             configFile: nil, listen: ListenAddress(host: "127.0.0.1", port: 0),
             build: .init(version: "test", revision: "none", swiftVersion: "6"),
             makeSource: { _, _ in FakePollSource() }, web: web, logger: Logger(label: "test")
@@ -71,7 +75,6 @@ struct WebTLSTests {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        await served.supervisor.stopAll()
     }
 
     /// GETs `uri` over HTTPS trusting only the test server certificate.

@@ -14,7 +14,9 @@ import Testing
         let snapshot = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("b", 4), S.subtask("c", 1)], at: S.t0))
         #expect(snapshot.summary.isBaseline)
         #expect(Self.completed(aggregator) == 0)
-        #expect(aggregator.trackedCount == 2)
+        // The terminal ones predate the coverage: nothing needs remembering about them (the
+        // horizon only moves forward). The running one is remembered as seen open.
+        #expect(aggregator.trackedCount == 1)
         for status in SubtaskStatus.terminal {
             #expect(S.value(snapshot, MetricNames.subtasksCompleted, ["status": status.label]) == 0)
             #expect(S.value(snapshot, MetricNames.subtaskDuration + "_count", ["status": status.label]) == 0)
@@ -42,15 +44,30 @@ import Testing
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
         for step in 1...5 {
-            _ = aggregator.ingest(S.input([S.subtask("x", 3)], at: S.t0 + Int64(step) * 60_000))
+            _ = aggregator.ingest(S.input([S.subtask("x", 3, created: S.afterFirstPoll)], at: S.t0 + Int64(step) * 60_000))
         }
         #expect(aggregator.completedCount(.timedOut) == 1)
+    }
+
+    @Test func firstSeenTerminalBeforeTheCoverageIsABaseline() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        // Created before the first poll but first seen (terminal) later: whether it ended
+        // before the exporter started cannot be known, so it is not counted.
+        _ = aggregator.ingest(S.input([S.subtask("late", 2)], at: S.t0 + 60_000))
+        #expect(Self.completed(aggregator) == 0)
+        // Seen open before the coverage, then terminal: its completion was observed.
+        _ = aggregator.ingest(S.input([S.subtask("open", 1)], at: S.t0 + 120_000))
+        _ = aggregator.ingest(S.input([S.subtask("open", 4)], at: S.t0 + 180_000))
+        #expect(aggregator.completedCount(.failed) == 1)
     }
 
     @Test func leavingTheWindowChangesNoCounter() {
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
-        let first = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("b", 1)], at: S.t0 + 60_000))
+        let first = aggregator.ingest(S.input(
+            [S.subtask("a", 2, created: S.afterFirstPoll), S.subtask("b", 1, created: S.afterFirstPoll)], at: S.t0 + 60_000
+        ))
         let second = aggregator.ingest(S.input([], at: S.t0 + 120_000))
         #expect(S.value(first, MetricNames.subtasksCompleted, ["status": "succeeded"]) == 1)
         #expect(S.value(second, MetricNames.subtasksCompleted, ["status": "succeeded"]) == 1)
@@ -61,12 +78,13 @@ import Testing
     @Test func duplicatesInOnePollCountOnceAndMostAdvancedWins() {
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
-        let snapshot = aggregator.ingest(S.input([S.subtask("a", 1), S.subtask("a", 2), S.subtask("a", 1)], at: S.t0 + 60_000))
+        let a = { (status: Int) in S.subtask("a", status, created: S.afterFirstPoll) }
+        let snapshot = aggregator.ingest(S.input([a(1), a(2), a(1)], at: S.t0 + 60_000))
         #expect(aggregator.completedCount(.succeeded) == 1)
         #expect(aggregator.invalidCount(.duplicate) == 2)
         #expect(S.value(snapshot, MetricNames.subtasks, ["status": "succeeded"]) == 1)
         #expect(S.value(snapshot, MetricNames.subtasks, ["status": "running"]) == 0)
-        _ = aggregator.ingest(S.input([S.subtask("a", 2), S.subtask("a", 2)], at: S.t0 + 120_000))
+        _ = aggregator.ingest(S.input([a(2), a(2)], at: S.t0 + 120_000))
         #expect(aggregator.invalidCount(.duplicate) == 3)
         #expect(aggregator.completedCount(.succeeded) == 1)
     }
@@ -100,11 +118,12 @@ import Testing
     @Test func unsoundDurationsAreCountedButNotObserved() {
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
+        let created = S.afterFirstPoll
         _ = aggregator.ingest(S.input([
-            S.subtask("neg", 2, start: S.t0, end: S.t0 - 5_000),
-            S.subtask("notimes", 2, start: nil, end: S.t0),
-            S.subtask("ok", 2, start: S.t0 - 30_000, end: S.t0),
-            S.subtask("zero", 2, start: 0, end: S.t0),
+            S.subtask("neg", 2, start: S.t0, end: S.t0 - 5_000, created: created),
+            S.subtask("notimes", 2, start: nil, end: S.t0, created: created),
+            S.subtask("ok", 2, start: S.t0 - 30_000, end: S.t0, created: created),
+            S.subtask("zero", 2, start: 0, end: S.t0, created: created),
         ], at: S.t0 + 60_000))
         #expect(aggregator.completedCount(.succeeded) == 4)
         #expect(aggregator.durationHistogram(.succeeded)?.count == 1)
@@ -124,7 +143,9 @@ import Testing
         #expect(S.value(first, MetricNames.checkInfo, ["check_id": "133", "check_name": "Agent status"]) == 1)
         let renamed = CheckItem(checkId: 133, checkShowName: "客户端状态")
         let second = aggregator.ingest(S.input([
-            S.subtask("a", 4, checks: [renamed, renamed]), S.subtask("b", 3, checks: [agent]), S.subtask("c", 2, checks: [agent]),
+            S.subtask("a", 4, checks: [renamed, renamed]),
+            S.subtask("b", 3, checks: [agent], created: S.afterFirstPoll),
+            S.subtask("c", 2, checks: [agent], created: S.afterFirstPoll),
         ], at: S.t0 + 60_000))
         #expect(aggregator.checkCounts(133)?.completions == 3)
         #expect(aggregator.checkCounts(133)?.failed == 1)
@@ -160,12 +181,17 @@ import Testing
         #expect(S.value(busy, MetricNames.pendingOldestCreate, [:]) == Double(S.t0 - 120_000) / 1000)
     }
 
-    @Test func checkIdsBeyondTheLimitGetNoSeries() {
+    @Test func checkIdsBeyondTheLimitGetNoSeriesAndTheirCompletionsAreCounted() {
         var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(maxChecks: 2))
         let checks = (1...3).map { CheckItem(checkId: Int64($0), checkShowName: "c\($0)") }
         let snapshot = aggregator.ingest(S.input([S.subtask("a", 1, checks: checks)], at: S.t0))
         #expect(aggregator.checkCounts(1) != nil && aggregator.checkCounts(2) != nil)
         #expect(aggregator.checkCounts(3) == nil)
         #expect(S.value(snapshot, MetricNames.checkCompletions, ["check_id": "3"]) == nil)
+        #expect(S.value(snapshot, MetricNames.checksDropped, [:]) == 0)
+        let done = aggregator.ingest(S.input([S.subtask("a", 2, checks: checks)], at: S.t0 + 60_000))
+        #expect(aggregator.checkCounts(1)?.completions == 1)
+        #expect(aggregator.checksDroppedCount == 1, "the completion of check 3 had no series to go to")
+        #expect(S.value(done, MetricNames.checksDropped, [:]) == 1)
     }
 }

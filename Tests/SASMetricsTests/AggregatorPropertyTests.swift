@@ -12,6 +12,8 @@ import Testing
     /// status; some records are made odd.
     struct Life {
         var id: String?
+        /// Before the first poll (its first sight is a baseline unless seen open) or after.
+        var created: Int64
         var status: Int?
         var start: Int64?
         var end: Int64?
@@ -19,8 +21,13 @@ import Testing
         var terminal: Int
     }
 
+    /// The counting rules, written plainly: a subtask counts once, when first seen
+    /// terminal, if it was created after the first poll (the coverage horizon) or was
+    /// seen open before.
     struct Model {
+        static let horizon = Poll.t0 + 1
         var seenTerminal = Set<String>()
+        var seenOpen = Set<String>()
         var completed: [Int: UInt64] = [2: 0, 3: 0, 4: 0]
         var unsound: [Int: UInt64] = [2: 0, 3: 0, 4: 0]
 
@@ -28,7 +35,7 @@ import Testing
             switch status { case 0: 1; case 1: 2; case 2, 3, 4: 3; default: 0 }
         }
 
-        mutating func ingest(_ records: [ProcessDetail], baseline: Bool) {
+        mutating func ingest(_ records: [ProcessDetail]) {
             var chosen: [String: ProcessDetail] = [:]
             var order: [String] = []
             for record in records {
@@ -41,8 +48,10 @@ import Testing
                 }
             }
             for id in order {
-                guard let record = chosen[id], let code = record.statusCode, (2...4).contains(code),
-                      seenTerminal.insert(id).inserted, !baseline else { continue }
+                guard let record = chosen[id], let code = record.statusCode else { continue }
+                let preHorizon = (record.createTime ?? .max) < Self.horizon
+                if (0...1).contains(code), preHorizon { seenOpen.insert(id) }
+                guard (2...4).contains(code), seenTerminal.insert(id).inserted, !preHorizon || seenOpen.contains(id) else { continue }
                 completed[code, default: 0] += 1
                 if let start = record.startTime, let end = record.endTime, start > 0, end > 0, end >= start {} else {
                     unsound[code, default: 0] += 1
@@ -51,12 +60,12 @@ import Testing
         }
     }
 
-    static func records(_ lives: [Life], rng: inout SeededGenerator) -> [ProcessDetail] {
+    static func records(_ lives: [Life], rng: inout SeededGenerator, now: Int64) -> [ProcessDetail] {
         var result: [ProcessDetail] = []
-        for life in lives where Double.random(in: 0..<1, using: &rng) < 0.75 {
+        for life in lives where life.created <= now && Double.random(in: 0..<1, using: &rng) < 0.75 {
             let record = ProcessDetail(
                 taskId: "t\(Int.random(in: 0..<3, using: &rng))", detailTaskId: life.id, statusCode: life.status,
-                createTime: Poll.t0 - 1_000_000, startTime: life.start, endTime: life.end, checks: life.checks
+                createTime: life.created, startTime: life.start, endTime: life.end, checks: life.checks
             )
             result.append(record)
             if Double.random(in: 0..<1, using: &rng) < 0.1 { result.append(record) }
@@ -86,8 +95,10 @@ import Testing
                     CheckItem(checkId: Int64.random(in: 1...6, using: &rng), checkShowName: Self.names.randomElement(using: &rng))
                 }
                 let oddity = Int.random(in: 0..<20, using: &rng)
+                let created = Bool.random(using: &rng)
+                    ? Poll.t0 - 1_000_000 : Poll.t0 + Int64.random(in: 1_000...400_000, using: &rng)
                 return Life(
-                    id: oddity == 0 ? nil : "s\(sequence)-\(index)",
+                    id: oddity == 0 ? nil : "s\(sequence)-\(index)", created: created,
                     status: oddity == 1 ? nil : (oddity == 2 ? Int.random(in: 5...9, using: &rng) : Int.random(in: 0...4, using: &rng)),
                     start: nil, end: nil, checks: checks, terminal: Int.random(in: 2...4, using: &rng)
                 )
@@ -102,8 +113,8 @@ import Testing
             for poll in 0..<8 {
                 let now = Poll.t0 + Int64(poll) * 60_000
                 for index in lives.indices { Self.advance(&lives[index], rng: &rng, now: now) }
-                let input = Self.records(lives, rng: &rng)
-                model.ingest(input, baseline: poll == 0)
+                let input = Self.records(lives, rng: &rng, now: now)
+                model.ingest(input)
                 if Int.random(in: 0..<4, using: &rng) == 0 {
                     aggregator = try JSONDecoder().decode(AccountAggregator.self, from: JSONEncoder().encode(aggregator))
                 }

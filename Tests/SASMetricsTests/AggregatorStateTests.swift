@@ -8,9 +8,11 @@ import Testing
 
     @Test func codableRoundTripKeepsCountersAndDeduplication() throws {
         var aggregator = AccountAggregator(account: "prod")
-        _ = aggregator.ingest(S.input([S.subtask("base", 2)], at: S.t0))
+        let new = S.afterFirstPoll
+        _ = aggregator.ingest(S.input([S.subtask("base", 2), S.subtask("open", 1)], at: S.t0))
         _ = aggregator.ingest(S.input([
-            S.subtask("a", 4, checks: [CheckItem(checkId: 7, checkShowName: "seven")]), S.subtask("b", 1), S.subtask(nil, 1),
+            S.subtask("a", 4, checks: [CheckItem(checkId: 7, checkShowName: "seven")], created: new),
+            S.subtask("b", 1, created: new), S.subtask(nil, 1),
         ], at: S.t0 + 60_000))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -22,12 +24,15 @@ import Testing
         #expect(restored.trackedCount == aggregator.trackedCount)
         #expect(restored.checkCounts(7)?.failed == 1)
 
-        let next = S.input([S.subtask("base", 2), S.subtask("a", 4), S.subtask("b", 2), S.subtask("c", 3)], at: S.t0 + 120_000)
+        let next = S.input([
+            S.subtask("base", 2), S.subtask("open", 2), S.subtask("a", 4, created: new), S.subtask("b", 2, created: new),
+            S.subtask("c", 3, created: new),
+        ], at: S.t0 + 120_000)
         let original = aggregator.ingest(next)
         let fromState = restored.ingest(next)
         #expect(!fromState.summary.isBaseline)
         #expect(restored.completedCount(.failed) == 1)
-        #expect(restored.completedCount(.succeeded) == 1, "b counted, base stays baseline")
+        #expect(restored.completedCount(.succeeded) == 2, "b and open counted, base stays baseline")
         #expect(restored.completedCount(.timedOut) == 1)
         #expect(ExpositionRenderer.render(original.families, format: .openMetrics)
             == ExpositionRenderer.render(fromState.families, format: .openMetrics))
@@ -46,39 +51,50 @@ import Testing
         #expect(throws: (any Error).self) { try JSONDecoder().decode(AccountAggregator.self, from: bad) }
     }
 
-    @Test func entriesExpireAfterWindowPlusMargin() {
-        let configuration = AggregatorConfiguration(lookbackMs: 600_000, expiryMarginMs: 60_000)
+    @Test func entriesExpireLookbackPlusMarginAfterCreation() {
+        let configuration = AggregatorConfiguration(lookback: .milliseconds(600_000), expiryMargin: .milliseconds(60_000))
         var aggregator = AccountAggregator(account: "prod", configuration: configuration)
-        _ = aggregator.ingest(S.input([], at: S.t0))
-        _ = aggregator.ingest(S.input([S.subtask("a", 2)], at: S.t0 + 60_000))
+        let poll = { (subtasks: [ProcessDetail], at: Int64) in S.input(subtasks, at: at, lookbackMs: 600_000) }
+        _ = aggregator.ingest(poll([], S.t0))
+        _ = aggregator.ingest(poll([S.subtask("a", 2, created: S.afterFirstPoll)], S.t0 + 60_000))
         #expect(aggregator.trackedCount == 1)
-        _ = aggregator.ingest(S.input([], at: S.t0 + 60_000 + 660_000))
-        #expect(aggregator.trackedCount == 1, "kept exactly up to window plus margin")
-        let snapshot = aggregator.ingest(S.input([], at: S.t0 + 60_000 + 661_000))
+        // Created at t0 + 30 s: kept while it may be in a window (600 s) plus the margin (60 s).
+        _ = aggregator.ingest(poll([], S.afterFirstPoll + 660_000))
+        #expect(aggregator.trackedCount == 1, "kept exactly up to lookback plus margin after creation")
+        let snapshot = aggregator.ingest(poll([], S.afterFirstPoll + 661_000))
         #expect(aggregator.trackedCount == 0)
         #expect(snapshot.summary.expiredThisPoll == 1)
-        #expect(aggregator.evictionCount == 0)
+        #expect(aggregator.evictionCount(.expiredWindow) == 1)
+        #expect(aggregator.evictionCount(.cap) == 0)
+        #expect(S.value(snapshot, MetricNames.trackedEvictions, ["reason": "expired_window"]) == 1)
         #expect(aggregator.completedCount(.succeeded) == 1, "expiry changes no counter")
     }
 
-    @Test func hardCapEvictsOldestAndCountsEvictions() {
+    @Test func theCapEvictsTheOldestAndNeverCountsThemTwice() {
         var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(maxTrackedSubtasks: 3))
-        _ = aggregator.ingest(S.input([S.subtask("old1", 2), S.subtask("old2", 2)], at: S.t0))
-        let snapshot = aggregator.ingest(S.input([S.subtask("n1", 2), S.subtask("n2", 2), S.subtask("n3", 2)], at: S.t0 + 60_000))
+        let old = [S.subtask("o1", 2, created: S.t0 + 10_000), S.subtask("o2", 2, created: S.t0 + 20_000)]
+        let new = (1...3).map { S.subtask("n\($0)", 2, created: S.t0 + 60_000 + Int64($0) * 1000) }
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        _ = aggregator.ingest(S.input(old, at: S.t0 + 60_000))
+        let snapshot = aggregator.ingest(S.input(old + new, at: S.t0 + 120_000))
+        #expect(aggregator.completedCount(.succeeded) == 5)
         #expect(aggregator.trackedCount == 3)
-        #expect(aggregator.evictionCount == 2)
+        #expect(aggregator.evictionCount(.cap) == 2)
         #expect(snapshot.summary.evictedThisPoll == 2)
-        #expect(S.value(snapshot, MetricNames.trackedEvictions, [:]) == 2)
+        #expect(S.value(snapshot, MetricNames.trackedEvictions, ["reason": "cap"]) == 2)
         #expect(S.value(snapshot, MetricNames.trackedSubtasks, [:]) == 3)
-        // The newest survived: seeing them again counts nothing new.
-        _ = aggregator.ingest(S.input([S.subtask("n1", 2), S.subtask("n2", 2), S.subtask("n3", 2)], at: S.t0 + 120_000))
-        #expect(aggregator.completedCount(.succeeded) == 3)
+        // The evicted ones are behind the moved horizon now: a baseline, not a second count.
+        for minute in 3...6 {
+            _ = aggregator.ingest(S.input(old + new, at: S.t0 + Int64(minute) * 60_000))
+        }
+        #expect(aggregator.completedCount(.succeeded) == 5)
+        #expect(aggregator.coverageHorizon(task: "task") == S.t0 + 21_000)
     }
 
     @Test func changedBucketsRestartHistograms() {
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
-        _ = aggregator.ingest(S.input([S.subtask("a", 2)], at: S.t0 + 60_000))
+        _ = aggregator.ingest(S.input([S.subtask("a", 2, created: S.afterFirstPoll)], at: S.t0 + 60_000))
         aggregator.reconfigure(AggregatorConfiguration(durationBuckets: [1, 2]))
         let snapshot = aggregator.ingest(S.input([], at: S.t0 + 120_000))
         #expect(aggregator.durationHistogram(.succeeded)?.bounds == [1, 2])

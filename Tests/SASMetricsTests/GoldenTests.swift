@@ -9,11 +9,9 @@ import Testing
     static let t1: Int64 = 1_764_403_200_000
 
     static func poll(_ n: Int, at ms: Int64, pages: [String]) throws -> PollInput {
-        var subtasks: [ProcessDetail] = []
-        for page in pages { subtasks += try Fixtures.subtasks(page) }
-        return PollInput(
-            account: "prod", polledAtMs: ms, windowStartMs: ms - 86_400_000, windowEndMs: ms,
-            tasks: try Fixtures.tasks("poll\(n)-tasks.json"), subtasks: subtasks
+        PollInput(
+            polledAtMs: ms, window: PollWindow(startMs: ms - 86_400_000, endMs: ms),
+            tasks: try Fixtures.tasks("poll\(n)-tasks.json"), pages: try pages.map { try Fixtures.pages($0)[0] }
         )
     }
 
@@ -59,8 +57,8 @@ import Testing
         let account = try #require(expectations["account"] as? String)
         let names = try #require(expectations["check_names"] as? [String: String])
         var aggregator = AccountAggregator(account: account)
-        _ = aggregator.ingest(Poll.input([], at: Self.t1, account: account))
-        let snapshot = aggregator.ingest(Poll.input(try Fixtures.subtasks("awkward-subtasks.json"), at: Self.t1 + 60_000, account: account))
+        _ = aggregator.ingest(Poll.input([], at: Self.t1))
+        let snapshot = aggregator.ingest(Poll.input(try Fixtures.subtasks("awkward-subtasks.json"), at: Self.t1 + 60_000))
         try Fixtures.expectGolden(Self.exposition(snapshot, .prometheusText), "golden-awkward.prom")
         try Fixtures.expectGolden(Self.exposition(snapshot, .openMetrics), "golden-awkward.om")
         for format in ExpositionFormat.allCases {

@@ -18,7 +18,7 @@ import Testing
         let before = Self.residentBytes()
         var tracked = TrackedSubtasks()
         for index in 0..<count {
-            tracked[Fingerprint("id\u{0}\(UUIDLike.make(index))")] = TrackedEntry(flags: 1, lastSeenSeconds: 1_764_403_200)
+            tracked[Fingerprint("id\u{0}\(UUIDLike.make(index))")] = TrackedEntry(flags: 1, createdSeconds: 1_764_403_200)
         }
         let after = Self.residentBytes()
         #expect(tracked.count == count, "no fingerprint collisions among \(count) ids")
@@ -41,7 +41,10 @@ extension TrackedMemoryTests {
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(Poll.input([], at: Poll.t0))
         let subtasks = (0..<100_000).map { index in
-            Poll.subtask(UUIDLike.make(index), 2 + index % 3, checks: [CheckItem(checkId: Int64(index % 50), checkShowName: "check \(index % 50)")])
+            Poll.subtask(
+                UUIDLike.make(index), 2 + index % 3, checks: [CheckItem(checkId: Int64(index % 50), checkShowName: "check \(index % 50)")],
+                created: Poll.afterFirstPoll
+            )
         }
         let clock = ContinuousClock()
         var snapshot: AccountSnapshot?

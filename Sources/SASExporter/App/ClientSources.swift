@@ -24,37 +24,21 @@ public final class ClientSources: Sendable {
         self.ecsMetadataBaseURL = ecsMetadataBaseURL ?? environment["SAS_EXPORTER_ECS_METADATA_URL"] ?? "http://100.100.100.200"
     }
 
-    /// The `PollerSupervisor.SourceFactory` of production.
-    public func makeSource(account: AccountConfiguration, recorder: APICallRecorder) throws -> any PollSource {
-        let endpoint: Endpoint
-        if let text = account.endpoint {
-            do {
-                endpoint = try Endpoint(parsing: text)
-            } catch {
-                throw ConfigError(file: "", keyPath: "account \(account.name) endpoint", message: error.description)
-            }
-        } else if let region = account.region {
-            endpoint = Endpoint.forRegion(region)
-        } else {
-            throw ConfigError(file: "", keyPath: "account \(account.name)", message: "needs `region` or `endpoint`")
-        }
-        let http = httpClient(for: endpoint)
+    /// The `PollerSupervisor.SourceFactory` of production: the account's signed client,
+    /// reporting its calls to `calls`.
+    public func makeSource(account: AccountConfiguration, calls: APICallMetrics) throws -> any PollSource {
+        let http = httpClient(for: account.endpoint)
         let credentials: any CredentialProvider = account.credentials.map { StaticCredentialProvider($0) }
             ?? DefaultCredentialChain(
                 environment: environment, httpClient: http, stsEndpoint: stsEndpoint, ecsMetadataBaseURL: ecsMetadataBaseURL
             )
-        let configuration = SASClientConfiguration(
-            endpoint: endpoint,
-            signature: account.signature == .rpc ? .rpc : .v3,
-            userAgent: "sas-exporter/\(BuildFacts.version)",
-            maxConcurrentRequests: account.maxConcurrentRequests,
-            requestsPerSecond: account.requestsPerSecond
-        )
         let client = SASClient(
-            configuration: configuration, credentials: credentials, httpClient: http,
-            logger: logger, observer: RecorderObserver(recorder: recorder)
+            configuration: account.clientConfiguration(userAgent: "sas-exporter/\(BuildFacts.version)"),
+            credentials: credentials, httpClient: http, logger: logger, observer: calls
         )
-        return ClientPollSource(client: client, account: account)
+        return ClientPollSource(
+            client: client, pageSize: account.pageSize, lang: account.lang, idBatchSize: max(account.taskBatchSize, 100)
+        )
     }
 
     private func httpClient(for endpoint: Endpoint) -> HTTPClient {
@@ -75,23 +59,5 @@ public final class ClientSources: Sendable {
             return Array(clients.values)
         }
         for client in all { try? await client.shutdown() }
-    }
-}
-
-/// Version facts of this build.
-public enum BuildFacts {
-    public static let version = "0.1.0"
-    /// SwiftPM has no portable way to embed the git revision, so builds report "unknown".
-    public static let revision = "unknown"
-    public static var swiftVersion: String {
-        #if swift(>=6.4)
-        "6.4"
-        #elseif swift(>=6.3)
-        "6.3"
-        #elseif swift(>=6.2)
-        "6.2"
-        #else
-        "6"
-        #endif
     }
 }

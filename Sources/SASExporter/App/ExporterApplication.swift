@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -7,16 +5,21 @@ import Logging
 import SASMetrics
 import ServiceLifecycle
 
-/// The running exporter: configuration, pollers, HTTP server. `@main` builds it from
-/// the command line; tests build it with fakes.
+/// The exporter: built by `make` (nothing runs yet), run by `run` as one service group.
+///
+/// The services, in start order (they stop in reverse): any extra services (the demo's
+/// simulator), the state persistence, the poller supervisor (which owns every account's
+/// poller), the reloader (SIGHUP and `POST /-/reload`), and the HTTP server.
 public struct ExporterApplication: Sendable {
     public let store: MetricsStore
     public let supervisor: PollerSupervisor
     public let reloader: ConfigReloader
+    public let persistence: StatePersistence
     public let logger: Logger
     let listen: ListenAddress
     /// `--web.config.file`; nil serves plain HTTP with no authentication.
     let web: WebServerSettings?
+    let extraServices: [any Service]
 
     /// Exporter version facts (the build sets them; tests may leave the defaults).
     public struct BuildInfo: Sendable {
@@ -31,9 +34,11 @@ public struct ExporterApplication: Sendable {
         }
     }
 
-    /// Builds everything from a loaded configuration. `prepare` filters it (sharding)
-    /// and is applied again to every reloaded file. `clock` is the wall clock of the
-    /// polls (epoch milliseconds); tests set it to the simulator's.
+    /// Builds everything from a loaded configuration; starts nothing. `prepare` filters
+    /// it (sharding) and is applied again to every reloaded file. Throws when an
+    /// account's source cannot be built (no credentials...).
+    ///
+    /// - Parameter persistenceWriteHook: runs inside every state file write (tests).
     public static func make(
         configuration: ExporterConfiguration,
         configFile: String?,
@@ -44,24 +49,36 @@ public struct ExporterApplication: Sendable {
         prepare: @escaping @Sendable (ExporterConfiguration) -> ExporterConfiguration = { $0 },
         web: WebServerSettings? = nil,
         logger: Logger,
-        clock: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
-    ) async throws -> ExporterApplication {
-        let nowMs = clock()
+        clock: ExporterClock = .system,
+        extraServices: [any Service] = [],
+        persistenceWriteHook: @escaping @Sendable ([String]) -> Void = { _ in }
+    ) throws -> ExporterApplication {
         let store = MetricsStore(exporter: ExporterHealth(
-            reloadSuccessSeconds: Double(nowMs) / 1000,
+            reloadSuccessSeconds: clock.wallSeconds,
             version: build.version, revision: build.revision, swiftVersion: build.swiftVersion
         ))
-        let stateFile = configuration.stateFile.map(StateFile.init(path:))
-        let restored = AggregatorStates.restore(from: stateFile, logger: logger, nowMs: nowMs)
-        if restored.corrupt { store.updateExporter { $0.stateFileErrors += 1 } }
-        let states = AggregatorStates(restored: restored.aggregators, stateFile: stateFile, logger: logger)
-        let supervisor = PollerSupervisor(store: store, states: states, makeSource: makeSource, logger: logger, nowMs: clock)
         let prepared = prepare(configuration)
-        try await supervisor.apply(prepared)
-        let reloader = ConfigReloader(
-            path: configFile, loader: loader, supervisor: supervisor, store: store, logger: logger, prepare: prepare
+        let stateFile = configuration.stateFile.map(StateFile.init(path:))
+        let restored = StatePersistence.restore(from: stateFile, nowMs: clock.wallMs(), logger: logger)
+        if restored.errors > 0 { store.updateExporter { $0.stateFileLoadErrors += UInt64(restored.errors) } }
+        let owned = Set(prepared.accounts.map(\.name))
+        let kept = restored.accounts.filter { owned.contains($0.key) }
+        let persistence = StatePersistence(
+            file: stateFile, restored: kept, clock: clock, logger: logger, writeHook: persistenceWriteHook,
+            onSaveError: { store.updateExporter { $0.stateFileSaveErrors += 1 } }
         )
-        return ExporterApplication(store: store, supervisor: supervisor, reloader: reloader, logger: logger, listen: listen, web: web)
+        let supervisor = try PollerSupervisor(
+            initial: prepared, restored: kept, store: store, persistence: persistence, makeSource: makeSource,
+            clock: clock, logger: logger
+        )
+        let reloader = ConfigReloader(
+            path: configFile, loader: loader, supervisor: supervisor, store: store, stateFile: configuration.stateFile,
+            clock: clock, logger: logger, prepare: prepare
+        )
+        return ExporterApplication(
+            store: store, supervisor: supervisor, reloader: reloader, persistence: persistence, logger: logger,
+            listen: listen, web: web, extraServices: extraServices
+        )
     }
 
     /// The router (also what in-process tests drive).
@@ -88,15 +105,13 @@ public struct ExporterApplication: Sendable {
         )
     }
 
-    /// Runs the server, the pollers and SIGHUP reloads until SIGTERM or SIGINT.
-    public func run(extraServices: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// Runs every service until SIGTERM or SIGINT (or the task is cancelled).
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let services: [any Service] = extraServices + [persistence, supervisor, reloader, try httpServer(onServerRunning: onServerRunning)]
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: try httpServer(onServerRunning: onServerRunning)),
-                .init(service: supervisor),
-                .init(service: ReloadOnSignalService(reloader: reloader)),
-            ] + extraServices.map { .init(service: $0) },
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
             logger: logger
         ))
         try await group.run()

@@ -1,20 +1,36 @@
 import Foundation
 import Logging
-import SASSigning
-import SASSimulator
+import SASAPI
 import ServiceLifecycle
 
-/// What `sas-exporter` does with its options: check a file, or run (with the built-in
-/// simulator in demo mode). Returns the process exit code.
-public enum Launcher {
-    /// The AccessKey of the built-in simulator of `--demo`; not a secret (it opens nothing
-    /// but a loopback simulator).
-    static let demoKey = Credentials(accessKeyId: "demo", accessKeySecret: "demo-secret")
+/// What the caller of `Launcher.run` may put in place of the configuration file: the
+/// demo's configuration, its services (the simulator) and its sources.
+public struct LaunchOverride: Sendable {
+    /// The configuration polled (no file, so nothing to reload).
+    public var configuration: ExporterConfiguration
+    /// Services run in the exporter's group, started first and stopped last.
+    public var services: [any Service]
+    /// Builds the sources from the production ones.
+    public var makeSource: @Sendable (ClientSources) -> PollerSupervisor.SourceFactory
 
-    /// Checks or runs the exporter as `options` say; returns the exit code: 0 after a
-    /// valid check or a graceful stop, 1 for a configuration or start-up error, 2 for a
-    /// bad flag value. Errors are printed to standard error in one line.
-    public static func run(_ options: ExporterOptions, logger: Logger) async -> Int32 {
+    public init(
+        configuration: ExporterConfiguration, services: [any Service],
+        makeSource: @escaping @Sendable (ClientSources) -> PollerSupervisor.SourceFactory
+    ) {
+        self.configuration = configuration
+        self.services = services
+        self.makeSource = makeSource
+    }
+}
+
+/// What `sas-exporter` does with its options: check a file, or run. Returns the process
+/// exit code.
+public enum Launcher {
+    /// Checks or runs the exporter as `options` say (`override`: the demo); returns the
+    /// exit code: 0 after a valid check or a graceful stop, 1 for a configuration or
+    /// start-up error, 2 for a bad flag value. Errors are printed to standard error in
+    /// one line.
+    public static func run(_ options: ExporterOptions, logger: Logger, override: LaunchOverride? = nil) async -> Int32 {
         let loader = ConfigLoader(readsSecretFiles: !options.checkOnly)
         let listen: ListenAddress
         let shard: ShardAssignment
@@ -26,17 +42,15 @@ public enum Launcher {
             return 2
         }
         let configuration: ExporterConfiguration
-        var simulator: RunningSimulator?
         var web: WebServerSettings?
         do {
             if let path = options.webConfigFile { web = try WebServerSettings.load(path: path, logger: logger) }
-            if options.demo {
-                let running = try await startDemoSimulator(logger: logger)
-                simulator = running
-                configuration = demoConfiguration(endpoint: running.baseURL)
-                logger.info("demo mode: polling the built-in simulator", metadata: ["simulator": "\(running.baseURL)"])
+            if let override {
+                configuration = override.configuration
             } else if let file = options.configFile {
-                configuration = try loader.load(path: file)
+                let loaded = try loader.read(path: file)
+                for warning in loaded.warnings { logger.warning("configuration: \(warning)") }
+                configuration = loaded.configuration
             } else {
                 configuration = try environmentConfiguration(options)
             }
@@ -51,18 +65,21 @@ public enum Launcher {
             return 0
         }
         let sources = ClientSources(environment: options.environment, logger: logger)
+        let production: PollerSupervisor.SourceFactory = { account, calls in try sources.makeSource(account: account, calls: calls) }
+        let makeSource = override?.makeSource(sources) ?? production
         let code: Int32
         do {
-            let app = try await ExporterApplication.make(
+            let app = try ExporterApplication.make(
                 configuration: configuration,
-                configFile: options.demo ? nil : options.configFile,
+                configFile: override == nil ? options.configFile : nil,
                 listen: listen,
                 build: .init(version: BuildFacts.version, revision: BuildFacts.revision, swiftVersion: BuildFacts.swiftVersion),
-                makeSource: { account, recorder in try sources.makeSource(account: account, recorder: recorder) },
+                makeSource: makeSource,
                 loader: loader,
                 prepare: { config in owned(config, by: shard) },
                 web: web,
-                logger: logger
+                logger: logger,
+                extraServices: override?.services ?? []
             )
             logger.info("sas-exporter started", metadata: [
                 "version": "\(BuildFacts.version)", "listen": "\(listen.host):\(listen.port)",
@@ -78,7 +95,6 @@ public enum Launcher {
             code = 1
         }
         await sources.shutdown()
-        await simulator?.stop()
         return code
     }
 
@@ -122,27 +138,7 @@ public enum Launcher {
                 message: "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the RRSA variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE), or write them in a --config.file"
             )
         }
-        return ExporterConfiguration(accounts: [AccountConfiguration(name: region, region: region)])
-    }
-
-    /// The demo: a dense, fast-moving data set (a task a minute, short subtasks) so every
-    /// poll shows changes, polled every 5 s over the last 2 h.
-    static func startDemoSimulator(logger: Logger) async throws -> RunningSimulator {
-        let simulator = Simulator(configuration: SimulatorConfiguration(
-            seed: 1, tasks: 1440, subtasksPerTask: 20,
-            accessKeys: [demoKey.accessKeyId: demoKey.accessKeySecret.reveal()]
-        ))
-        return try await startSimulator(simulator, logger: logger)
-    }
-
-    static func demoConfiguration(endpoint: String) -> ExporterConfiguration {
-        ExporterConfiguration(
-            intervalMs: 5000, lookbackMs: 7_200_000,
-            accounts: [AccountConfiguration(
-                name: "demo", endpoint: endpoint, credentials: demoKey, lang: "en",
-                intervalMs: 5000, lookbackMs: 7_200_000, requestsPerSecond: 50
-            )]
-        )
+        return ExporterConfiguration(accounts: [AccountConfiguration(name: region, endpoint: .forRegion(region), region: region)])
     }
 
     static func printError(_ error: any Error) {

@@ -19,15 +19,19 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `FILE:LINE:COLUMN: KEYPATH: MESSAGE`, with the parts that are known.
-    public var description: String {
+    /// `FILE:LINE:COLUMN: KEYPATH`, with the parts that are known.
+    public var location: String {
         var location = file
         if let line {
             location += location.isEmpty ? "line \(line)" : ":\(line)"
             if let column { location += ":\(column)" }
         }
-        var text = location.isEmpty ? "" : "\(location): "
-        if !keyPath.isEmpty { text += "\(keyPath): " }
-        return text + message
+        if !keyPath.isEmpty { location += location.isEmpty ? keyPath : ": \(keyPath)" }
+        return location
+    }
+
+    /// `FILE:LINE:COLUMN: KEYPATH: MESSAGE`, with the parts that are known.
+    public var description: String {
+        location.isEmpty ? message : "\(location): \(message)"
     }
 }

@@ -23,19 +23,36 @@ public struct ConfigLoader: Sendable {
         self.readFile = readFile
     }
 
+    /// A loaded configuration and what the loader noticed without refusing it.
+    public struct Loaded: Sendable {
+        public var configuration: ExporterConfiguration
+        /// One line each, to be logged (for example task ids given twice).
+        public var warnings: [String]
+    }
+
     /// Loads the file at `path`.
     public func load(path: String) throws(ConfigError) -> ExporterConfiguration {
+        try read(path: path).configuration
+    }
+
+    /// Loads the file at `path`, with its warnings.
+    public func read(path: String) throws(ConfigError) -> Loaded {
         let text: String
         do {
             text = try readFile(path)
         } catch {
             throw ConfigError(file: path, message: "cannot read the configuration file (\(Self.reason(error)))")
         }
-        return try parse(text, file: path)
+        return try parseWithWarnings(text, file: path)
     }
 
     /// Parses YAML text; `file` names it in errors.
     public func parse(_ text: String, file: String) throws(ConfigError) -> ExporterConfiguration {
+        try parseWithWarnings(text, file: file).configuration
+    }
+
+    /// Parses YAML text, with its warnings.
+    public func parseWithWarnings(_ text: String, file: String) throws(ConfigError) -> Loaded {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -49,23 +66,33 @@ public struct ConfigLoader: Sendable {
         } catch {
             throw ConfigError(file: file, message: "not valid YAML")
         }
-        return try build(YAMLNodeReader(file: file, node: root, path: ""))
+        var warnings: [String] = []
+        let configuration = try build(YAMLNodeReader(file: file, node: root, path: ""), warnings: &warnings)
+        return Loaded(configuration: configuration, warnings: warnings)
     }
 
     static let topLevelKeys: Set = ["interval", "lookback", "state_file", "duration_buckets", "accounts"]
     static let accountKeys: Set = [
         "name", "region", "endpoint", "signature", "credentials", "task_ids", "task_batch_size", "page_size",
-        "lang", "interval", "lookback", "poll_timeout", "requests_per_second", "max_concurrent_requests",
+        "lang", "interval", "lookback", "poll_timeout", "full_refresh", "requests_per_second", "max_concurrent_requests",
+        "max_tracked_subtasks",
     ]
     static let credentialKeys: Set = [
         "access_key_id", "access_key_secret", "access_key_secret_file", "security_token", "security_token_file",
     ]
 
-    private func build(_ root: YAMLNodeReader) throws(ConfigError) -> ExporterConfiguration {
+    /// Defaults of the file's top level, handed to every account.
+    private struct TopLevel {
+        var interval = AccountConfiguration.Defaults.interval
+        var lookback = AccountConfiguration.Defaults.lookback
+    }
+
+    private func build(_ root: YAMLNodeReader, warnings: inout [String]) throws(ConfigError) -> ExporterConfiguration {
         let top = try root.mapping(allowed: Self.topLevelKeys)
         var config = ExporterConfiguration(accounts: [])
-        if let node = top["interval"] { config.intervalMs = try node.duration(minimumMs: 1000) }
-        if let node = top["lookback"] { config.lookbackMs = try node.duration(minimumMs: 60_000) }
+        var defaults = TopLevel()
+        if let node = top["interval"] { defaults.interval = try node.duration(minimum: .seconds(1)) }
+        if let node = top["lookback"] { defaults.lookback = try node.duration(minimum: .seconds(60)) }
         if let node = top["state_file"], !node.isNull { config.stateFile = try node.nonEmptyString() }
         if let node = top["duration_buckets"] { config.durationBuckets = try buckets(node) }
         guard let accountsNode = top["accounts"] else {
@@ -75,7 +102,7 @@ public struct ConfigLoader: Sendable {
         guard !items.isEmpty else { throw accountsNode.error("needs at least one account") }
         var names: Set<String> = []
         for item in items {
-            let account = try self.account(item, defaults: config)
+            let account = try self.account(item, defaults: defaults, warnings: &warnings)
             guard names.insert(account.name).inserted else {
                 throw item.error("account name \"\(account.name)\" is used twice; names must be unique")
             }
@@ -96,37 +123,47 @@ public struct ConfigLoader: Sendable {
         return values
     }
 
-    private func account(_ node: YAMLNodeReader, defaults: ExporterConfiguration) throws(ConfigError) -> AccountConfiguration {
+    private func account(
+        _ node: YAMLNodeReader, defaults: TopLevel, warnings: inout [String]
+    ) throws(ConfigError) -> AccountConfiguration {
         let fields = try node.mapping(allowed: Self.accountKeys)
         guard let nameNode = fields["name"] else { throw node.error("missing required key `name` (the account label)") }
         let name = try nameNode.nonEmptyString()
         guard name.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw nameNode.error("must be at most 128 characters with no control characters")
         }
-        var account = AccountConfiguration(name: name, intervalMs: defaults.intervalMs, lookbackMs: defaults.lookbackMs)
-        if let node = fields["region"] { account.region = try node.nonEmptyString() }
+        let region = try fields["region"]?.nonEmptyString()
+        let endpoint: Endpoint
         if let node = fields["endpoint"] {
             let text = try node.nonEmptyString()
             do {
-                _ = try Endpoint(parsing: text)
+                endpoint = try Endpoint(parsing: text)
             } catch {
                 throw node.error(error.reason)
             }
-            account.endpoint = text
-        }
-        guard account.region != nil || account.endpoint != nil else {
+        } else if let region {
+            endpoint = Endpoint.forRegion(region)
+        } else {
             throw node.error("account \"\(name)\" needs `region` or `endpoint`")
         }
+        var account = AccountConfiguration(
+            name: name, endpoint: endpoint, region: region, interval: defaults.interval, lookback: defaults.lookback
+        )
         if let node = fields["signature"] {
             let text = try node.string()
-            guard let choice = SignatureChoice(rawValue: text) else { throw node.error("must be `v3` or `rpc`") }
+            guard let choice = SignatureVersion(rawValue: text) else { throw node.error("must be `v3` or `rpc`") }
             account.signature = choice
         }
         if let node = fields["credentials"] { account.credentials = try credentials(node) }
         if let node = fields["task_ids"] {
             let ids = try node.stringList()
             guard !ids.isEmpty else { throw node.error("must list at least one task id, or be left out to discover tasks") }
-            account.taskIds = ids
+            var seen = Set<String>()
+            let unique = ids.filter { seen.insert($0).inserted }
+            if unique.count < ids.count {
+                warnings.append("\(node.error("").location): \(ids.count - unique.count) task id(s) listed more than once; each is polled once")
+            }
+            account.taskIds = unique
         }
         if let node = fields["task_batch_size"] { account.taskBatchSize = try node.int(in: 1...100) }
         if let node = fields["page_size"] { account.pageSize = try node.int(in: 1...1000) }
@@ -135,16 +172,22 @@ public struct ConfigLoader: Sendable {
             guard lang == "en" || lang == "zh" else { throw node.error("must be `en` or `zh`") }
             account.lang = lang
         }
-        if let node = fields["interval"] { account.intervalMs = try node.duration(minimumMs: 1000) }
-        if let node = fields["lookback"] { account.lookbackMs = try node.duration(minimumMs: 60_000) }
-        account.pollTimeoutMs = AccountConfiguration.defaultPollTimeout(intervalMs: account.intervalMs)
-        if let node = fields["poll_timeout"] { account.pollTimeoutMs = try node.duration(minimumMs: 1000) }
+        if let node = fields["interval"] { account.interval = try node.duration(minimum: .seconds(1)) }
+        if let node = fields["lookback"] { account.lookback = try node.duration(minimum: .seconds(60)) }
+        account.pollTimeout = AccountConfiguration.Defaults.pollTimeout(interval: account.interval)
+        if let node = fields["poll_timeout"] {
+            account.pollTimeout = try node.duration(minimum: account.interval, what: "the interval")
+        }
+        if let node = fields["full_refresh"] {
+            account.fullRefresh = try node.duration(minimum: account.interval, what: "the interval")
+        }
         if let node = fields["requests_per_second"] {
             let value = try node.double()
             guard value > 0, value <= 1000 else { throw node.error("must be above 0 and at most 1000") }
             account.requestsPerSecond = value
         }
         if let node = fields["max_concurrent_requests"] { account.maxConcurrentRequests = try node.int(in: 1...64) }
+        if let node = fields["max_tracked_subtasks"] { account.maxTrackedSubtasks = try node.int(in: 1000...50_000_000) }
         return account
     }
 

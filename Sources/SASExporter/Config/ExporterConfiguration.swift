@@ -1,31 +1,21 @@
+import SASAPI
+import SASMetrics
 import SASSigning
 
-/// The validated runtime configuration: defaults applied, secrets read, every account
-/// complete. Built by `ConfigLoader`; swapped atomically on reload.
+/// The runtime configuration: parsed once by `ConfigLoader` (or built by the launcher
+/// from the environment), with every default applied, durations as `Duration` and
+/// endpoints parsed. Swapped as a whole on reload.
 public struct ExporterConfiguration: Sendable, Equatable {
-    /// Default poll interval, milliseconds.
-    public var intervalMs: Int64
-    /// Default look-back window, milliseconds.
-    public var lookbackMs: Int64
     /// Where counters and de-duplication state are saved; nil keeps them in memory only.
     public var stateFile: String?
     /// Upper bounds of the subtask duration histogram, seconds.
     public var durationBuckets: [Double]
     public var accounts: [AccountConfiguration]
 
-    public static let defaultIntervalMs: Int64 = 60_000
-    public static let defaultLookbackMs: Int64 = 86_400_000
-    public static let defaultDurationBuckets: [Double] = [1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600]
-
     public init(
-        intervalMs: Int64 = Self.defaultIntervalMs,
-        lookbackMs: Int64 = Self.defaultLookbackMs,
-        stateFile: String? = nil,
-        durationBuckets: [Double] = Self.defaultDurationBuckets,
+        stateFile: String? = nil, durationBuckets: [Double] = Histogram.defaultDurationBounds,
         accounts: [AccountConfiguration]
     ) {
-        self.intervalMs = intervalMs
-        self.lookbackMs = lookbackMs
         self.stateFile = stateFile
         self.durationBuckets = durationBuckets
         self.accounts = accounts
@@ -36,61 +26,93 @@ public struct ExporterConfiguration: Sendable, Equatable {
 public struct AccountConfiguration: Sendable, Equatable {
     /// The `account` label.
     public var name: String
-    /// Region id; chooses the endpoint when `endpoint` is nil.
+    /// Where its API is served (from `endpoint`, else the region map).
+    public var endpoint: Endpoint
+    /// Region id, when configured.
     public var region: String?
-    /// Explicit endpoint (`host`, `host:port` or `scheme://host:port`).
-    public var endpoint: String?
-    /// `v3` (ACS3-HMAC-SHA256) or `rpc` (HMAC-SHA1).
-    public var signature: SignatureChoice
+    public var signature: SignatureVersion
     /// Static credentials from the file; nil uses the default credential chain.
     public var credentials: Credentials?
-    /// Task ids to poll; nil discovers them with `ListOperationProcess`.
+    /// Task ids to poll (de-duplicated, in order); nil discovers them.
     public var taskIds: [String]?
     /// Task ids per `ListOperationProcessDetail` call.
     public var taskBatchSize: Int
     public var pageSize: Int
     /// `en` or `zh`.
     public var lang: String
-    public var intervalMs: Int64
-    public var lookbackMs: Int64
-    /// Deadline of one poll, milliseconds.
-    public var pollTimeoutMs: Int64
+    public var interval: Duration
+    /// Each poll covers subtasks created in the last `lookback`.
+    public var lookback: Duration
+    /// How long one poll may run (at least `interval`).
+    public var pollTimeout: Duration
+    /// How often every task is read again, finished or not.
+    public var fullRefresh: Duration
     /// API calls per second for this account.
     public var requestsPerSecond: Double
     /// API calls in flight at once for this account.
     public var maxConcurrentRequests: Int
+    /// Size limit of the de-duplication state.
+    public var maxTrackedSubtasks: Int
+
+    /// Every default, in one place (the loader, the environment account and tests use these).
+    public enum Defaults {
+        public static let interval: Duration = .seconds(60)
+        public static let lookback: Duration = AggregatorConfiguration.Defaults.lookback
+        public static let pollTimeout: Duration = .seconds(600)
+        public static let fullRefresh: Duration = .seconds(6 * 3600)
+        public static let signature: SignatureVersion = .v3
+        public static let taskBatchSize = 10
+        public static let pageSize = 100
+        public static let lang = "en"
+        public static let requestsPerSecond = 10.0
+        public static let maxConcurrentRequests = 4
+        public static let maxTrackedSubtasks = AggregatorConfiguration.Defaults.maxTrackedSubtasks
+
+        /// The poll timeout when none is configured: 10 minutes, or the interval if longer.
+        public static func pollTimeout(interval: Duration) -> Duration { max(pollTimeout, interval) }
+    }
 
     public init(
-        name: String, region: String? = nil, endpoint: String? = nil, signature: SignatureChoice = .v3,
-        credentials: Credentials? = nil, taskIds: [String]? = nil, taskBatchSize: Int = 10, pageSize: Int = 100,
-        lang: String = "en", intervalMs: Int64 = ExporterConfiguration.defaultIntervalMs,
-        lookbackMs: Int64 = ExporterConfiguration.defaultLookbackMs, pollTimeoutMs: Int64? = nil,
-        requestsPerSecond: Double = 10, maxConcurrentRequests: Int = 4
+        name: String, endpoint: Endpoint, region: String? = nil, signature: SignatureVersion = Defaults.signature,
+        credentials: Credentials? = nil, taskIds: [String]? = nil, taskBatchSize: Int = Defaults.taskBatchSize,
+        pageSize: Int = Defaults.pageSize, lang: String = Defaults.lang, interval: Duration = Defaults.interval,
+        lookback: Duration = Defaults.lookback, pollTimeout: Duration? = nil, fullRefresh: Duration = Defaults.fullRefresh,
+        requestsPerSecond: Double = Defaults.requestsPerSecond, maxConcurrentRequests: Int = Defaults.maxConcurrentRequests,
+        maxTrackedSubtasks: Int = Defaults.maxTrackedSubtasks
     ) {
         self.name = name
-        self.region = region
         self.endpoint = endpoint
+        self.region = region
         self.signature = signature
         self.credentials = credentials
         self.taskIds = taskIds
         self.taskBatchSize = taskBatchSize
         self.pageSize = pageSize
         self.lang = lang
-        self.intervalMs = intervalMs
-        self.lookbackMs = lookbackMs
-        self.pollTimeoutMs = pollTimeoutMs ?? Self.defaultPollTimeout(intervalMs: intervalMs)
+        self.interval = interval
+        self.lookback = lookback
+        self.pollTimeout = pollTimeout ?? Defaults.pollTimeout(interval: interval)
+        self.fullRefresh = fullRefresh
         self.requestsPerSecond = requestsPerSecond
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.maxTrackedSubtasks = maxTrackedSubtasks
     }
 
-    /// A poll may use most of its interval, at least 10 s and at most 5 minutes.
-    public static func defaultPollTimeout(intervalMs: Int64) -> Int64 {
-        min(max(intervalMs * 9 / 10, 10_000), 300_000)
+    /// The aggregator's settings for this account.
+    public func aggregatorConfiguration(durationBuckets: [Double]) -> AggregatorConfiguration {
+        AggregatorConfiguration(durationBuckets: durationBuckets, lookback: lookback, maxTrackedSubtasks: maxTrackedSubtasks)
     }
-}
 
-/// The signature version an account uses.
-public enum SignatureChoice: String, Sendable, Equatable, CaseIterable {
-    case v3
-    case rpc
+    /// What this account's polls cover (its state starts a new baseline for what is new).
+    public var scope: CoverageScope {
+        CoverageScope(endpoint: endpoint.baseURL, selection: taskIds.map { .tasks(Set($0)) } ?? .discovery)
+    }
+
+    /// The client's settings for this account.
+    public func clientConfiguration(userAgent: String) -> SASClientConfiguration {
+        SASClientConfiguration(
+            endpoint: endpoint, signature: signature, userAgent: userAgent,
+            maxConcurrentRequests: maxConcurrentRequests, requestsPerSecond: requestsPerSecond
+        )
+    }
 }

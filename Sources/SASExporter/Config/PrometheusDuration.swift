@@ -38,6 +38,16 @@ public enum PrometheusDuration {
         return total
     }
 
+    /// Parses a duration; nil when the text is not one.
+    public static func parse(_ text: String) -> Duration? {
+        parseMilliseconds(text).map { .milliseconds($0) }
+    }
+
+    /// Formats a duration the way Prometheus prints durations (whole milliseconds).
+    public static func format(_ duration: Duration) -> String {
+        format(milliseconds: duration.milliseconds)
+    }
+
     /// Formats milliseconds the way Prometheus prints durations (`1h30m`, `500ms`, `0s`).
     public static func format(milliseconds: Int64) -> String {
         guard milliseconds > 0 else { return "0s" }

@@ -87,14 +87,16 @@ struct YAMLNodeReader {
         return value
     }
 
-    /// A Prometheus duration, in milliseconds.
-    func duration(minimumMs: Int64) throws(ConfigError) -> Int64 {
+    /// A Prometheus duration of at least `minimum` (`what` names the minimum in the error
+    /// when it is not a constant).
+    func duration(minimum: Duration, what: String? = nil) throws(ConfigError) -> Duration {
         let text = try string()
-        guard let value = PrometheusDuration.parseMilliseconds(text) else {
+        guard let value = PrometheusDuration.parse(text) else {
             throw error("\"\(text)\" is not a duration (use forms such as 30s, 5m, 1h30m)")
         }
-        guard value >= minimumMs else {
-            throw error("must be at least \(PrometheusDuration.format(milliseconds: minimumMs)), found \(text)")
+        guard value >= minimum else {
+            let bound = PrometheusDuration.format(minimum)
+            throw error("must be at least \(what.map { "\($0) (\(bound))" } ?? bound), found \(text)")
         }
         return value
     }

@@ -2,60 +2,60 @@ import SASMetrics
 
 /// Turns the exporter's own state into metric families (names from DESIGN.md).
 enum HealthFamilies {
-    static func families(accounts: [(name: String, health: AccountHealth)], exporter: ExporterHealth) -> [MetricFamily] {
-        /// One sample per account, or none where `value` is nil.
-        func perAccount(_ value: (AccountHealth) -> Double?, counter: Bool = false) -> [MetricSample] {
-            accounts.compactMap { name, health in
-                value(health).map {
-                    MetricSample(labels: [MetricLabel("account", name)], value: $0, created: counter ? health.createdSeconds : nil)
-                }
-            }
+    /// The poll and API families of one account.
+    static func account(_ name: String, health: AccountHealth, calls: APICallMetrics.Snapshot) -> [MetricFamily] {
+        let account = MetricLabel("account", name)
+        /// One sample, or none where `value` is nil.
+        func sample(_ value: Double?, counter: Bool = false) -> [MetricSample] {
+            value.map { [MetricSample(labels: [account], value: $0, created: counter ? health.createdSeconds : nil)] } ?? []
         }
-        let requests = accounts.flatMap { name, health in
-            health.apiRequests.map { key, count in
-                MetricSample(
-                    labels: [MetricLabel("account", name), MetricLabel("action", key.action), MetricLabel("code", key.code)],
-                    value: Double(count), created: health.createdSeconds
-                )
-            }
+        let requests = calls.requests.map { key, count in
+            MetricSample(
+                labels: [account, MetricLabel("action", key.action), MetricLabel("code", key.code)],
+                value: Double(count), created: health.createdSeconds
+            )
         }
-        let latency = accounts.flatMap { name, health in
-            health.apiLatency.flatMap { action, histogram in
-                histogram.samples(labels: [MetricLabel("account", name), MetricLabel("action", action)], created: health.createdSeconds)
-            }
+        let latency = calls.latency.flatMap { action, histogram in
+            histogram.samples(labels: [account, MetricLabel("action", action)], created: health.createdSeconds)
         }
         return [
             MetricFamily(
                 name: "alibabacloud_sas_up",
                 help: "Whether the last background poll of the account fetched every page (1) or not (0).",
-                type: .gauge, samples: perAccount { $0.up ? 1 : 0 }),
+                type: .gauge, samples: sample(health.up ? 1 : 0)),
             MetricFamily(
                 name: "alibabacloud_sas_last_poll_success_timestamp_seconds",
                 help: "End time of the last complete background poll of the account, seconds since the epoch.",
-                type: .gauge, samples: perAccount(\.lastSuccessSeconds)),
+                type: .gauge, samples: sample(health.lastSuccessSeconds)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_duration_seconds",
                 help: "Duration of the last background poll of the account, complete or not.",
-                type: .gauge, samples: perAccount(\.lastPollDurationSeconds)),
+                type: .gauge, samples: sample(health.lastPollDurationSeconds)),
             MetricFamily(
                 name: "alibabacloud_sas_polls_total", help: "Background polls run for the account.",
-                type: .counter, samples: perAccount({ Double($0.pollsTotal) }, counter: true)),
+                type: .counter, samples: sample(Double(health.pollsTotal), counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_failures_total",
                 help: "Background polls of the account that did not fetch every page; the previous snapshot stayed served.",
-                type: .counter, samples: perAccount({ Double($0.pollFailuresTotal) }, counter: true)),
+                type: .counter, samples: sample(Double(health.pollFailuresTotal), counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_skipped_total",
                 help: "Poll ticks skipped because the previous poll of the account was still running.",
-                type: .counter, samples: perAccount({ Double($0.pollsSkippedTotal) }, counter: true)),
+                type: .counter, samples: sample(Double(health.pollsSkippedTotal), counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_api_requests_total",
-                help: "Security Center API calls (each attempt) by action and outcome: OK, the API error code, timeout, transport or decode.",
+                help: "Security Center API call attempts by action and outcome: OK, the API error code, timeout, transport, decode, deadline, credentials or pagination.",
                 type: .counter, samples: requests),
             MetricFamily(
                 name: "alibabacloud_sas_api_request_duration_seconds",
-                help: "Latency of Security Center API calls (each attempt), seconds.",
+                help: "Latency of Security Center API calls (each HTTP attempt), seconds.",
                 type: .histogram, samples: latency),
+        ]
+    }
+
+    /// The exporter-wide families: reloads, the state file, the build.
+    static func exporter(_ exporter: ExporterHealth) -> [MetricFamily] {
+        [
             MetricFamily(
                 name: "alibabacloud_sas_config_last_reload_successful",
                 help: "Whether the last configuration load or reload succeeded (1) or was refused (0).",
@@ -66,8 +66,12 @@ enum HealthFamilies {
                 type: .gauge, samples: [MetricSample(labels: [MetricLabel](), value: exporter.reloadSuccessSeconds)]),
             MetricFamily(
                 name: "alibabacloud_sas_state_file_errors_total",
-                help: "State files found unusable at start; each was moved aside and counting started fresh.",
-                type: .counter, samples: [MetricSample(labels: [MetricLabel](), value: Double(exporter.stateFileErrors))]),
+                help: "State file errors by operation: load (the file was unusable at start, moved aside, counting started fresh) or save (the state could not be written; polling and serving went on).",
+                type: .counter,
+                samples: [
+                    MetricSample(labels: [MetricLabel("operation", "load")], value: Double(exporter.stateFileLoadErrors)),
+                    MetricSample(labels: [MetricLabel("operation", "save")], value: Double(exporter.stateFileSaveErrors)),
+                ]),
             MetricFamily(
                 name: "alibabacloud_sas_exporter_build_info",
                 help: "Build facts of the running sas-exporter; the value is always 1.",

@@ -1,50 +1,53 @@
 import SASMetrics
 import Synchronization
 
-/// What `/metrics` serves: the last complete snapshot of every account, the exporter's own
-/// health, and the exposition bytes rendered from them.
+/// What `/metrics` serves: each account's last published chunks, the exporter's own, and
+/// the accounts' health for the landing page and `/-/ready`.
 ///
-/// Bytes are rendered when something is published (once per poll), never by a scrape;
-/// a scrape only appends the `process_*` families it reads at that moment.
+/// The owners render (each poller its account's chunks, outside any lock); the store only
+/// swaps chunks under its lock. A scrape merges the chunks by concatenation, outside the
+/// lock, once per change (the scrape cache keeps the result by `generation`).
 public final class MetricsStore: Sendable {
-    struct AccountEntry: Sendable {
-        var families: [MetricFamily]
-        var health: AccountHealth
+    /// What one account publishes.
+    public struct AccountChunks: Sendable {
+        /// The families of the last complete poll (or of the restored state); kept when a
+        /// poll fails.
+        public var snapshot: RenderedFamilies
+        /// The poll and API families, replaced at every publish.
+        public var health: RenderedFamilies
+        /// The numbers behind `health`, for the landing page and readiness.
+        public var status: AccountHealth
     }
 
-    struct State: Sendable {
-        var accounts: [String: AccountEntry] = [:]
+    private struct State: Sendable {
+        var accounts: [String: AccountChunks] = [:]
         var exporter: ExporterHealth
-        var rendered: [ExpositionFormat: [UInt8]] = [:]
+        var exporterChunk: RenderedFamilies
         var generation: UInt64 = 0
     }
 
     private let state: Mutex<State>
 
     public init(exporter: ExporterHealth) {
-        var initial = State(exporter: exporter)
-        Self.render(&initial)
-        state = Mutex(initial)
+        state = Mutex(State(exporter: exporter, exporterChunk: RenderedFamilies(HealthFamilies.exporter(exporter))))
     }
 
-    /// Publishes a poll's outcome. A nil snapshot (an incomplete poll) keeps the account's
-    /// previous snapshot served; the health is always replaced.
-    public func publish(account: String, snapshot: AccountSnapshot?, health: AccountHealth) {
+    /// Publishes an account's chunks; a nil `snapshot` keeps the one published before.
+    public func publish(account: String, snapshot: RenderedFamilies?, health: RenderedFamilies, status: AccountHealth) {
         state.withLock { state in
-            var entry = state.accounts[account] ?? AccountEntry(families: [], health: health)
-            if let snapshot { entry.families = snapshot.families }
-            entry.health = health
-            state.accounts[account] = entry
-            Self.render(&state)
+            let kept = snapshot ?? state.accounts[account]?.snapshot ?? .empty
+            state.accounts[account] = AccountChunks(snapshot: kept, health: health, status: status)
+            state.generation &+= 1
         }
     }
 
-    /// Registers an account before its first poll, so `up` reads 0 until it succeeds.
-    public func register(account: String, health: AccountHealth) {
+    /// Announces accounts before their pollers publish, so readiness waits for them.
+    public func expect(accounts: [String], createdSeconds: Double) {
         state.withLock { state in
-            guard state.accounts[account] == nil else { return }
-            state.accounts[account] = AccountEntry(families: [], health: health)
-            Self.render(&state)
+            for name in accounts where state.accounts[name] == nil {
+                state.accounts[name] = AccountChunks(snapshot: .empty, health: .empty, status: AccountHealth(createdSeconds: createdSeconds))
+            }
+            state.generation &+= 1
         }
     }
 
@@ -52,34 +55,51 @@ public final class MetricsStore: Sendable {
     public func remove(account: String) {
         state.withLock { state in
             guard state.accounts.removeValue(forKey: account) != nil else { return }
-            Self.render(&state)
+            state.generation &+= 1
         }
     }
 
-    /// Changes the exporter-wide facts (reload outcome).
+    /// Changes the exporter-wide facts; their chunk is rendered outside the lock (and
+    /// again, should another change land in between).
     public func updateExporter(_ change: (inout ExporterHealth) -> Void) {
-        state.withLock { state in
-            change(&state.exporter)
-            Self.render(&state)
+        while true {
+            let current = state.withLock { $0.exporter }
+            var updated = current
+            change(&updated)
+            let chunk = RenderedFamilies(HealthFamilies.exporter(updated))
+            let swapped = state.withLock { state -> Bool in
+                guard state.exporter == current else { return false }
+                state.exporter = updated
+                state.exporterChunk = chunk
+                state.generation &+= 1
+                return true
+            }
+            if swapped { return }
         }
     }
 
-    /// The rendered families of every account and of the exporter, without the
-    /// `process_*` families and without the OpenMetrics terminator.
+    /// The exposition of every account and of the exporter, without the `process_*`
+    /// families and without the OpenMetrics terminator.
     public func renderedBody(_ format: ExpositionFormat) -> [UInt8] {
-        state.withLock { $0.rendered[format] ?? [] }
+        let chunks = state.withLock { state -> [RenderedFamilies] in
+            state.accounts.keys.sorted().flatMap { name -> [RenderedFamilies] in
+                guard let account = state.accounts[name] else { return [] }
+                return [account.snapshot, account.health]
+            } + [state.exporterChunk]
+        }
+        return RenderedFamilies.assemble(chunks, format: format)
     }
 
     /// Each account's health, sorted by account name.
     public func accountHealth() -> [(name: String, health: AccountHealth)] {
         state.withLock { state in
-            state.accounts.keys.sorted().compactMap { name in state.accounts[name].map { (name, $0.health) } }
+            state.accounts.keys.sorted().compactMap { name in state.accounts[name].map { (name, $0.status) } }
         }
     }
 
     /// One account's health, if the account is known.
     public func health(of account: String) -> AccountHealth? {
-        state.withLock { $0.accounts[account]?.health }
+        state.withLock { $0.accounts[account]?.status }
     }
 
     /// The exporter-wide facts.
@@ -87,21 +107,8 @@ public final class MetricsStore: Sendable {
         state.withLock { $0.exporter }
     }
 
-    /// Increases on every publish; lets tests wait for a change.
+    /// Increases on every change; the scrape cache keys on it, tests wait for it.
     public var generation: UInt64 {
         state.withLock { $0.generation }
-    }
-
-    /// Renders every account's families and the exporter's own; the renderer merges
-    /// the same family from several accounts and sorts everything.
-    private static func render(_ state: inout State) {
-        let names = state.accounts.keys.sorted()
-        let health = names.compactMap { name in state.accounts[name].map { (name: name, health: $0.health) } }
-        let families = names.flatMap { state.accounts[$0]?.families ?? [] }
-            + HealthFamilies.families(accounts: health, exporter: state.exporter)
-        for format in ExpositionFormat.allCases {
-            state.rendered[format] = ExpositionRenderer.render(families, format: format)
-        }
-        state.generation &+= 1
     }
 }

@@ -1,149 +1,166 @@
-import Foundation
 import Logging
 import SASMetrics
 
 /// Polls one account: at once on start, then every interval, never overlapping (a tick
-/// that finds the previous poll still running is skipped and counted). Each complete
-/// poll replaces the published snapshot; an incomplete one keeps the last snapshot,
-/// sets `up` to 0 and is counted.
-public struct AccountPoller: Sendable {
-    public let account: AccountConfiguration
-    let source: any PollSource
-    let recorder: APICallRecorder
-    let store: MetricsStore
-    let states: AggregatorStates
+/// that falls inside a running poll is skipped and counted). A poll may run up to
+/// `poll_timeout`. Each complete poll is committed, saved and then published; an
+/// incomplete one keeps the last snapshot served, sets `up` to 0 and is counted.
+struct AccountPoller: Sendable {
+    let account: AccountConfiguration
     let durationBuckets: [Double]
+    let source: any PollSource
+    let store: MetricsStore
+    let persistence: StatePersistence
+    let clock: ExporterClock
     let logger: Logger
-    /// Wall clock in milliseconds since the epoch; injectable for tests.
-    var nowMs: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
-    init(
-        account: AccountConfiguration, source: any PollSource, recorder: APICallRecorder, store: MetricsStore,
-        states: AggregatorStates, durationBuckets: [Double], logger: Logger
-    ) {
-        self.account = account
-        self.source = source
-        self.recorder = recorder
-        self.store = store
-        self.states = states
-        self.durationBuckets = durationBuckets
-        self.logger = logger
+    /// Polls until `stop` is fulfilled (or the task is cancelled), then returns the
+    /// account's state for a successor.
+    func run(_ initial: AccountState, stop: OneShot<Void>) async -> AccountState {
+        await withTaskGroup(of: AccountState?.self) { group in
+            group.addTask {
+                _ = await stop.wait()
+                return nil
+            }
+            group.addTask { await loop(initial) }
+            var final = initial
+            while let outcome = await group.next() {
+                if let outcome { final = outcome }
+                group.cancelAll()
+            }
+            return final
+        }
     }
 
-    /// Polls until the task is cancelled. `health` carries on the counters of a poller
-    /// this one replaces (after a reload changed the account), so they never reset.
-    public func run(continuing previous: AccountHealth? = nil) async {
-        var health = previous ?? AccountHealth(createdSeconds: Double(nowMs()) / 1000)
-        store.register(account: account.name, health: health)
-        let interval = Duration.milliseconds(account.intervalMs)
-        let clock = ContinuousClock()
-        var nextTick = clock.now
+    private func loop(_ initial: AccountState) async -> AccountState {
+        var state = initial
+        state.aggregator.reconfigure(account.aggregatorConfiguration(durationBuckets: durationBuckets))
+        publish(state, snapshot: state.snapshot)
+        var nextTick = clock.now()
         while !Task.isCancelled {
-            await pollOnce(health: &health)
+            await pollOnce(&state)
             if Task.isCancelled { break }
-            nextTick = nextTick.advanced(by: interval)
+            nextTick = nextTick.advanced(by: account.interval)
             var skipped: UInt64 = 0
-            while nextTick <= clock.now {
-                nextTick = nextTick.advanced(by: interval)
+            let now = clock.now()
+            while nextTick <= now {
+                nextTick = nextTick.advanced(by: account.interval)
                 skipped += 1
             }
             if skipped > 0 {
-                health.pollsSkippedTotal += skipped
-                store.publish(account: account.name, snapshot: nil, health: health)
+                state.health.pollsSkippedTotal += skipped
+                publish(state, snapshot: nil)
                 logger.warning("poll took longer than the interval; ticks skipped", metadata: [
                     "account": "\(account.name)", "skipped": "\(skipped)",
                 ])
             }
             do {
-                try await Task.sleep(until: nextTick, clock: clock)
+                try await clock.sleep(nextTick)
             } catch {
                 break
             }
         }
+        return state
     }
 
-    /// One poll: fetch, aggregate, publish, save.
-    func pollOnce(health: inout AccountHealth) async {
-        let started = ContinuousClock.now
-        let windowEndMs = nowMs()
-        let windowStartMs = windowEndMs - account.lookbackMs
-        let deadline = started.advanced(by: .milliseconds(account.pollTimeoutMs))
-        health.pollsTotal += 1
+    /// One poll: read, commit, save, publish.
+    func pollOnce(_ state: inout AccountState) async {
+        let started = clock.now()
+        let windowEndMs = clock.wallMs()
+        let window = PollWindow(startMs: windowEndMs - account.lookback.milliseconds, endMs: windowEndMs)
+        let deadline = started.advanced(by: account.pollTimeout)
+        let callsBefore = state.calls.snapshot.total
+        state.health.pollsTotal += 1
+        let pending = state.aggregator.beginPoll(window: window, scope: account.scope)
+        let reader = PollReader(account: account, source: source, logger: logger)
         do {
-            let result = try await Self.withinDeadline(deadline, timeoutMs: account.pollTimeoutMs) { [account, source] in
-                try await PollRunner(account: account, source: source)
-                    .run(windowStartMs: windowStartMs, windowEndMs: windowEndMs, deadline: deadline)
+            let ledger = state.ledger
+            let result = try await Self.withinDeadline(deadline, timeout: account.pollTimeout, clock: clock) {
+                try await reader.read(into: pending, ledger: ledger, nowMs: windowEndMs, deadline: deadline, clock: clock)
             }
             try Task.checkCancellation()
-            let input = PollInput(
-                account: account.name, polledAtMs: nowMs(), windowStartMs: windowStartMs, windowEndMs: windowEndMs,
-                tasks: result.tasks, subtasks: result.subtasks
+            let tasks = account.taskIds == nil ? TaskCounts(result.tasks) : nil
+            let snapshot = state.aggregator.commit(
+                result.pending, polledAtMs: clock.wallMs(), tasks: tasks, settled: result.plan.kept
             )
-            let snapshot = await states.ingest(input, configuration: aggregatorConfiguration)
-            let seconds = Self.seconds(since: started)
-            health.up = true
-            health.hasFinishedPoll = true
-            health.lastSuccessSeconds = Double(nowMs()) / 1000
-            health.lastPollDurationSeconds = seconds
-            health.lastError = nil
-            health.lastSubtaskCount = snapshot.summary.subtasksInWindow
-            let calls = recorder.drain(into: &health)
-            store.publish(account: account.name, snapshot: snapshot, health: health)
+            state.ledger.record(result.plan, taskIds: result.taskIds, tasks: result.tasks, poll: result.pending, nowMs: windowEndMs)
+            await persistence.save(account: account.name, state.aggregator)
+            let seconds = clock.seconds(since: started)
+            state.health.up = true
+            state.health.hasFinishedPoll = true
+            state.health.lastSuccessSeconds = clock.wallSeconds
+            state.health.lastPollDurationSeconds = seconds
+            state.health.lastError = nil
+            state.health.lastSubtaskCount = snapshot.summary.subtasksInWindow
+            state.snapshot = RenderedFamilies(snapshot.families)
+            publish(state, snapshot: state.snapshot)
+            if snapshot.summary.endpointChanged {
+                logger.warning("the account's endpoint changed: a new baseline (what this poll saw terminal is not counted)", metadata: [
+                    "account": "\(account.name)", "endpoint": "\(account.endpoint)",
+                ])
+            }
             logger.info("poll complete", metadata: [
                 "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                "tasks": "\(result.tasks.map { String($0.count) } ?? "configured")",
-                "batches": "\(result.batches)", "api_calls": "\(calls)", "subtasks": "\(snapshot.summary.subtasksInWindow)",
-                "records": "\(snapshot.summary.recordsReceived)", "completed": "\(snapshot.summary.completedThisPoll)",
-                "baseline": "\(snapshot.summary.isBaseline)", "outcome": "complete",
+                "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
+                "tasks": "\(result.taskIds.count)", "tasks_read": "\(result.plan.read.count)",
+                "tasks_settled": "\(result.plan.kept.count)", "full_read": "\(result.plan.full)",
+                "batches": "\(result.batches)", "api_calls": "\(state.calls.snapshot.total - callsBefore)",
+                "subtasks": "\(snapshot.summary.subtasksInWindow)", "records": "\(snapshot.summary.recordsReceived)",
+                "completed": "\(snapshot.summary.completedThisPoll)", "baseline": "\(snapshot.summary.isBaseline)",
+                "outcome": "complete",
             ])
-        } catch is CancellationError {
-            return
         } catch {
             if Task.isCancelled { return }
-            let seconds = Self.seconds(since: started)
-            health.up = false
-            health.hasFinishedPoll = true
-            health.pollFailuresTotal += 1
-            health.lastPollDurationSeconds = seconds
-            health.lastError = String(describing: error)
-            let calls = recorder.drain(into: &health)
-            store.publish(account: account.name, snapshot: nil, health: health)
+            let seconds = clock.seconds(since: started)
+            state.health.up = false
+            state.health.hasFinishedPoll = true
+            state.health.pollFailuresTotal += 1
+            state.health.lastPollDurationSeconds = seconds
+            state.health.lastError = String(describing: error)
+            publish(state, snapshot: nil)
             logger.error("poll incomplete; the previous snapshot stays served", metadata: [
                 "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                "api_calls": "\(calls)", "error": "\(error)", "outcome": "incomplete",
+                "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
+                "api_calls": "\(state.calls.snapshot.total - callsBefore)", "error": "\(error)", "outcome": "incomplete",
             ])
         }
     }
 
+    /// Publishes the account's chunks; a nil `snapshot` keeps the one published before.
+    private func publish(_ state: AccountState, snapshot: RenderedFamilies?) {
+        let health = RenderedFamilies(HealthFamilies.account(account.name, health: state.health, calls: state.calls.snapshot))
+        store.publish(account: account.name, snapshot: snapshot, health: health, status: state.health)
+    }
+
     /// Runs `body`, cancelling it if it is still running a second after the deadline: the
-    /// client's own timeouts should end every call before that, this is the guarantee.
+    /// client's own deadlines should end every call before that, this is the guarantee.
     static func withinDeadline<T: Sendable>(
-        _ deadline: ContinuousClock.Instant, timeoutMs: Int64, _ body: @escaping @Sendable () async throws -> T
+        _ deadline: ContinuousClock.Instant, timeout: Duration, clock: ExporterClock,
+        _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
-                try await Task.sleep(until: deadline.advanced(by: .seconds(1)), clock: .continuous)
+                try await clock.sleep(deadline.advanced(by: .seconds(1)))
                 return nil
             }
             defer { group.cancelAll() }
             if let first = try await group.next(), let value = first {
                 return value
             }
-            throw PollFailure("the poll did not finish within its deadline (poll_timeout \(PrometheusDuration.format(milliseconds: timeoutMs)))")
+            throw PollFailure("the poll did not finish within its deadline (poll_timeout \(PrometheusDuration.format(timeout)))")
         }
     }
 
-    var aggregatorConfiguration: AggregatorConfiguration {
-        AggregatorConfiguration(durationBuckets: durationBuckets, lookbackMs: account.lookbackMs)
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
     static func rounded(_ value: Double) -> String {
-        String(format: "%.3f", value)
+        let thousandths = (value * 1000).rounded()
+        return "\(Int(thousandths) / 1000).\(String(Int(thousandths) % 1000).leftPadded(to: 3))"
+    }
+}
+
+extension String {
+    /// The text with zeros in front up to `width` characters.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -2,48 +2,55 @@ import SASAPI
 import SASModels
 
 /// The production `PollSource`: the signed client, every page of every call. A listing
-/// whose `TotalCount` changed between pages (the data moved under the pagination) is
-/// read again once from page 1; a second inconsistency fails the poll.
+/// whose pages did not fit together (the data moved under the pagination) is read again
+/// once from page 1; a second inconsistency fails the poll.
 struct ClientPollSource: PollSource {
     let client: SASClient
-    let account: AccountConfiguration
+    let pageSize: Int
+    let lang: String
+    /// Task ids per `ListOperationProcess` call when listing configured tasks.
+    let idBatchSize: Int
 
-    func listTasks(windowStartMs: Int64, windowEndMs: Int64, deadline: ContinuousClock.Instant) async throws -> [OperationProcess] {
-        let query = ProcessQuery(startTime: windowStartMs, endTime: windowEndMs)
-        return try await Self.retryingOnce {
-            var items: [OperationProcess] = []
-            for try await page in client.processPages(query, pageSize: account.pageSize, deadline: deadline) {
-                items += page.processes
+    func listTasks(_ selection: TaskSelection, deadline: ContinuousClock.Instant) async throws -> [OperationProcess] {
+        let queries: [ProcessQuery]
+        switch selection {
+        case .createdSince(let startMs):
+            queries = [ProcessQuery(startTime: startMs)]
+        case .ids(let ids):
+            queries = stride(from: 0, to: ids.count, by: idBatchSize).map {
+                ProcessQuery(taskIds: Array(ids[$0..<min($0 + idBatchSize, ids.count)]))
             }
-            return items
+        }
+        var tasks: [OperationProcess] = []
+        for query in queries {
+            tasks += try await Self.retryingOnce { _ in
+                var items: [OperationProcess] = []
+                for try await page in client.pages(query, pageSize: pageSize, deadline: deadline) {
+                    items += page.processes
+                }
+                return items
+            }
+        }
+        return tasks
+    }
+
+    func readSubtasks(
+        taskIds: [String], deadline: ContinuousClock.Instant, page: (SubtaskPage, Int) throws -> Void
+    ) async throws {
+        let query = ProcessDetailQuery(taskIds: taskIds, lang: lang)
+        try await Self.retryingOnce { attempt in
+            for try await received in client.pages(query, pageSize: pageSize, deadline: deadline) {
+                try page(received, attempt)
+            }
         }
     }
 
-    func listSubtasks(taskIds: [String], windowStartMs: Int64, windowEndMs: Int64, deadline: ContinuousClock.Instant) async throws -> [ProcessDetail] {
-        let query = ProcessDetailQuery(taskIds: taskIds, startTime: windowStartMs, endTime: windowEndMs, lang: account.lang)
-        return try await Self.retryingOnce {
-            var items: [ProcessDetail] = []
-            for try await page in client.processDetailPages(query, pageSize: account.pageSize, deadline: deadline) {
-                items += page.processDetails
-            }
-            return items
-        }
-    }
-
-    static func retryingOnce<T>(_ body: () async throws -> T) async throws -> T {
+    /// Runs `body` (attempt 1); on a pagination error, once more (attempt 2).
+    static func retryingOnce<T>(_ body: (Int) async throws -> T) async throws -> T {
         do {
-            return try await body()
+            return try await body(1)
         } catch let error as SASAPIError where error.kind == .pagination {
-            return try await body()
+            return try await body(2)
         }
-    }
-}
-
-/// Forwards the client's per-attempt reports to the account's recorder.
-struct RecorderObserver: APICallObserver {
-    let recorder: APICallRecorder
-
-    func apiCallFinished(action: String, code: String, seconds: Double) {
-        recorder.record(action: action, code: code, seconds: seconds)
     }
 }

@@ -4,16 +4,13 @@ import SASMetrics
 import Glibc
 #endif
 
-/// The saved counters and de-duplication state of every account.
-struct StateFileContents: Codable, Sendable {
-    static let currentVersion = 1
-    var version = Self.currentVersion
-    var savedAtMs: Int64
-    var accounts: [String: AccountAggregator]
-}
-
-/// Reads and writes the state file: written to a temporary file beside it, fsynced and
-/// renamed, so a crash leaves either the old or the new file, never half of one.
+/// The state file: each account's counters and de-duplication state, as one JSON object
+/// `{"accounts":{NAME:ENTRY,...},"savedAtMs":MS,"version":2}` (version 1, written by the
+/// first release, is read too).
+///
+/// Written to a temporary file beside it (a name no other process can pick), fsynced,
+/// renamed over the old one, and the folder fsynced: a crash leaves either the old or the
+/// new file, never half of one.
 public struct StateFile: Sendable {
     public let path: String
 
@@ -21,12 +18,31 @@ public struct StateFile: Sendable {
         self.path = path
     }
 
+    static let currentVersion = 2
+
     /// What `load` found.
     enum LoadResult {
         case missing
-        case loaded(StateFileContents)
+        /// The accounts that could be read, and those whose entry could not (each starts
+        /// fresh).
+        case loaded(accounts: [String: AccountAggregator], unreadable: [String])
         /// The file could not be used; it was moved to `movedTo` (nil if that failed too).
         case corrupt(reason: String, movedTo: String?)
+    }
+
+    private struct Contents: Decodable {
+        var version: Int
+        var savedAtMs: Int64
+        var accounts: [String: Entry]
+    }
+
+    /// One account's entry, or the reason it could not be read.
+    private struct Entry: Decodable {
+        var aggregator: AccountAggregator?
+
+        init(from decoder: any Decoder) throws {
+            aggregator = try? AccountAggregator(from: decoder)
+        }
     }
 
     func load(nowMs: Int64) -> LoadResult {
@@ -34,11 +50,16 @@ public struct StateFile: Sendable {
         let reason: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let contents = try JSONDecoder().decode(StateFileContents.self, from: data)
-            guard contents.version == StateFileContents.currentVersion else {
+            let contents = try JSONDecoder().decode(Contents.self, from: data)
+            guard contents.version == 1 || contents.version == Self.currentVersion else {
                 throw StateFileError("unsupported state file version \(contents.version)")
             }
-            return .loaded(contents)
+            var accounts: [String: AccountAggregator] = [:]
+            var unreadable: [String] = []
+            for (name, entry) in contents.accounts {
+                if let aggregator = entry.aggregator { accounts[name] = aggregator } else { unreadable.append(name) }
+            }
+            return .loaded(accounts: accounts, unreadable: unreadable.sorted())
         } catch let error as StateFileError {
             reason = error.message
         } catch is DecodingError {
@@ -51,28 +72,55 @@ public struct StateFile: Sendable {
         return .corrupt(reason: reason, movedTo: moved ? aside : nil)
     }
 
-    func save(_ contents: StateFileContents) throws {
+    /// One account's entry as JSON.
+    static func encode(_ aggregator: AccountAggregator) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(contents)
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        return Array(try encoder.encode(aggregator))
+    }
+
+    /// The file's bytes from encoded entries, accounts in name order.
+    static func contents(entries: [String: [UInt8]], savedAtMs: Int64) throws -> [UInt8] {
+        var out = Array(#"{"accounts":{"#.utf8)
+        let encoder = JSONEncoder()
+        for (index, name) in entries.keys.sorted().enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(try encoder.encode(name))
+            out.append(UInt8(ascii: ":"))
+            out += entries[name] ?? []
+        }
+        out += Array(#"},"savedAtMs":\#(savedAtMs),"version":\#(currentVersion)}"#.utf8)
+        return out
+    }
+
+    /// Writes `bytes` atomically (temporary file, fsync, rename, fsync of the folder).
+    func write(_ bytes: [UInt8]) throws {
+        var random = SystemRandomNumberGenerator()
+        let temporary = "\(path).tmp-\(getpid())-\(String(random.next(), radix: 16))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw StateFileError("cannot create \(temporary): \(Self.errnoText())") }
-        var ok = data.withUnsafeBytes { buffer -> Bool in
+        var ok = bytes.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
+                let written = Glibc.write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
                 if written <= 0 { return false }
                 offset += written
             }
             return true
         }
-        ok = ok && fsync(fd) == 0
+        var failure = ok ? "" : Self.errnoText()
+        if ok, fsync(fd) != 0 {
+            ok = false
+            failure = Self.errnoText()
+        }
         close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let text = Self.errnoText()
+        if ok, rename(temporary, path) != 0 {
+            ok = false
+            failure = Self.errnoText()
+        }
+        guard ok else {
             unlink(temporary)
-            throw StateFileError("cannot write \(path): \(text)")
+            throw StateFileError("cannot write \(path): \(failure)")
         }
         let directory = (path as NSString).deletingLastPathComponent
         let dirFd = open(directory.isEmpty ? "." : directory, O_RDONLY)

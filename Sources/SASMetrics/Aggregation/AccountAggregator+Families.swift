@@ -1,24 +1,27 @@
 import SASModels
 
 extension AccountAggregator {
-    /// The account's families after a poll.
-    func families(window: WindowView) -> [MetricFamily] {
+    /// The account's families: the counters, and the window gauges when a poll gave a
+    /// `window` (nil before the first complete poll of a restored state).
+    func families(window: WindowCounts?, tasks: TaskCounts?) -> [MetricFamily] {
         let accountLabel = MetricLabel("account", account)
         var result: [MetricFamily] = []
 
-        var subtaskSamples: [MetricSample] = SubtaskStatus.allCases.map { status in
-            MetricSample(
-                labels: [accountLabel, MetricLabel("status_code", String(status.rawValue)), MetricLabel("status", status.label)],
-                value: Double(window.subtaskCounts[status.rawValue] ?? 0)
-            )
+        if let window {
+            var subtaskSamples: [MetricSample] = SubtaskStatus.allCases.map { status in
+                MetricSample(
+                    labels: [accountLabel, MetricLabel("status_code", String(status.rawValue)), MetricLabel("status", status.label)],
+                    value: Double(window.byStatus[status.rawValue] ?? 0)
+                )
+            }
+            for (code, count) in window.byStatus where SubtaskStatus(rawValue: code) == nil {
+                subtaskSamples.append(MetricSample(
+                    labels: [accountLabel, MetricLabel("status_code", String(code)), MetricLabel("status", SubtaskStatus.unknownLabel)],
+                    value: Double(count)
+                ))
+            }
+            result.append(MetricFamily(name: MetricNames.subtasks, help: Help.subtasks, type: .gauge, samples: subtaskSamples))
         }
-        for (code, count) in window.subtaskCounts where SubtaskStatus(rawValue: code) == nil {
-            subtaskSamples.append(MetricSample(
-                labels: [accountLabel, MetricLabel("status_code", String(code)), MetricLabel("status", SubtaskStatus.unknownLabel)],
-                value: Double(count)
-            ))
-        }
-        result.append(MetricFamily(name: MetricNames.subtasks, help: Help.subtasks, type: .gauge, samples: subtaskSamples))
 
         var completedSamples: [MetricSample] = []
         var durationSamples: [MetricSample] = []
@@ -62,20 +65,20 @@ extension AccountAggregator {
         result.append(MetricFamily(name: MetricNames.checkFailures, help: Help.checkFailures, type: .counter, samples: failureSamples))
         result.append(MetricFamily(name: MetricNames.checkInfo, help: Help.checkInfo, type: .info, samples: infoSamples))
 
-        if let start = window.oldestRunningStartMs {
+        if let start = window?.oldestRunningStartMs {
             result.append(MetricFamily(
                 name: MetricNames.runningOldestStart, help: Help.runningOldest, type: .gauge,
                 samples: [MetricSample(labels: [accountLabel], value: Self.seconds(start))]
             ))
         }
-        if let created = window.oldestPendingCreateMs {
+        if let created = window?.oldestPendingCreateMs {
             result.append(MetricFamily(
                 name: MetricNames.pendingOldestCreate, help: Help.pendingOldest, type: .gauge,
                 samples: [MetricSample(labels: [accountLabel], value: Self.seconds(created))]
             ))
         }
 
-        if let taskCounts = window.taskCounts {
+        if let taskCounts = tasks?.byStatus {
             var taskSamples: [MetricSample] = TaskStatus.allCases.map { status in
                 MetricSample(
                     labels: [accountLabel, MetricLabel("status_code", String(status.rawValue)), MetricLabel("status", status.label)],
@@ -99,10 +102,14 @@ extension AccountAggregator {
             name: MetricNames.trackedSubtasks, help: Help.tracked, type: .gauge,
             samples: [MetricSample(labels: [accountLabel], value: Double(tracked.count))]
         ))
-        if let evictions {
+        let evictionSamples = evictions.map { reason, series in
+            MetricSample(labels: [accountLabel, MetricLabel("reason", reason)], value: Double(series.value), created: Self.seconds(series.createdMs))
+        }
+        result.append(MetricFamily(name: MetricNames.trackedEvictions, help: Help.evictions, type: .counter, samples: evictionSamples))
+        if let checksDropped {
             result.append(MetricFamily(
-                name: MetricNames.trackedEvictions, help: Help.evictions, type: .counter,
-                samples: [MetricSample(labels: [accountLabel], value: Double(evictions.value), created: Self.seconds(evictions.createdMs))]
+                name: MetricNames.checksDropped, help: Help.checksDropped, type: .counter,
+                samples: [MetricSample(labels: [accountLabel], value: Double(checksDropped.value), created: Self.seconds(checksDropped.createdMs))]
             ))
         }
         return result
@@ -122,7 +129,8 @@ enum Help {
     static let runningOldest = "Start time in Unix seconds of the oldest subtask still running, from the last complete background poll; absent when none runs."
     static let pendingOldest = "Creation time in Unix seconds of the oldest subtask not yet started, from the last complete background poll; absent when none waits."
     static let tasks = "Parent operation tasks in the poll window by status, from the last complete background poll of ListOperationProcess."
-    static let invalid = "Subtask records the API returned that could not be used as they are, by reason; each odd subtask counts once, duplicates once per extra copy in a poll."
+    static let invalid = "Subtask records the API returned that could not be used as they are, by reason; each odd subtask counts once, duplicates once per extra copy in a read."
     static let tracked = "Subtasks held in the de-duplication state behind the completion counters, after the last complete poll."
-    static let evictions = "Subtasks evicted from the de-duplication state because it reached its size limit; an evicted subtask may be counted again."
+    static let evictions = "Entries that left the de-duplication state, by reason: expired_window (created more than lookback plus a margin ago, harmless) or cap (max_tracked_subtasks reached: completions of the forgotten subtasks are no longer counted)."
+    static let checksDropped = "Completions whose check id got no series because max_checks distinct check ids were already exported."
 }

@@ -1,92 +1,126 @@
 import SASModels
 
 extension AccountAggregator {
-    /// Folds one complete poll into the state and returns the account's snapshot.
+    /// Folds a complete poll into the state and returns the account's snapshot.
     ///
-    /// The first poll of an aggregator without history is the baseline: terminal subtasks
-    /// are remembered but not counted. Later polls count each `DetailTaskId` once, when
-    /// first seen terminal. Counters never decrease.
-    public mutating func ingest(_ poll: PollInput) -> AccountSnapshot {
-        let nowMs = poll.polledAtMs
-        let nowSeconds = TrackedSubtasks.seconds(fromMs: nowMs)
-        let isBaseline = pollCount == 0
+    /// - A subtask created before its coverage horizon (see `Coverage`) is a baseline when
+    ///   first seen terminal: not counted. One seen open before the horizon is counted when
+    ///   it completes. Every other subtask counts once, when first seen terminal.
+    /// - Entries expire `lookback + margin` after creation (`expired_window`); beyond
+    ///   `maxTrackedSubtasks` the oldest are evicted (`cap`) and the horizon moves past
+    ///   them, so they can never be counted twice.
+    /// - Counters never decrease.
+    ///
+    /// - Parameters:
+    ///   - polledAtMs: when the poll finished (the `_created` time of new series).
+    ///   - tasks: parent tasks in the window, nil when task ids came from the configuration.
+    ///   - settled: subtasks of finished tasks not read again this poll: their share of the
+    ///     window gauges (filtered to the window here).
+    public mutating func commit(
+        _ poll: PendingPoll, polledAtMs: Int64, tasks: TaskCounts?, settled: [[WindowEntry]] = []
+    ) -> AccountSnapshot {
+        let nowMs = polledAtMs
         ensureBaseSeries(createdMs: nowMs)
+        let firstCoverage = coverage.isEmpty
+        let endpointChanged = coverage.extend(to: poll.scope, windowEndMs: poll.window.endMs)
+        if endpointChanged { tracked.removeAll() }
 
-        // One record per DetailTaskId: the most advanced status wins, later copies win ties.
-        var indexById: [String: Int] = [:]
-        var withId: [ProcessDetail] = []
-        var withoutId: [ProcessDetail] = []
-        var duplicates = 0
-        for record in poll.subtasks {
-            guard let id = record.detailTaskId, !id.isEmpty else {
-                withoutId.append(record)
-                continue
-            }
-            if let index = indexById[id] {
-                duplicates += 1
-                if Self.rank(record) >= Self.rank(withId[index]) { withId[index] = record }
-            } else {
-                indexById[id] = withId.count
-                withId.append(record)
-            }
-        }
-        if duplicates > 0 { increment(.duplicate, by: UInt64(duplicates), nowMs: nowMs) }
+        let cutoffMs = poll.window.endMs - configuration.lookbackMs - configuration.expiryMarginMs
+        let expired = tracked.expire(before: Self.floorSeconds(cutoffMs))
+        coverage.forget(before: cutoffMs)
+        add(expired, to: .expiredWindow, nowMs: nowMs)
 
-        for record in withId + withoutId { noteChecks(record, nowMs: nowMs) }
-
+        if poll.duplicates > 0 { increment(.duplicate, by: UInt64(poll.duplicates), nowMs: nowMs) }
+        var window = WindowCounts()
         var completedThisPoll = 0
-        for record in withId {
-            guard let id = record.detailTaskId else { continue }
-            let key = Fingerprint("id\u{0}" + id)
-            var entry = tracked[key] ?? TrackedEntry(flags: 0, lastSeenSeconds: nowSeconds)
-            countNewReasons(Self.invalidReasons(record), entry: &entry, nowMs: nowMs)
-            if let code = record.statusCode, let status = SubtaskStatus(rawValue: code), status.isTerminal,
-               entry.flags & TrackedEntry.terminalSeen == 0 {
-                entry.flags |= TrackedEntry.terminalSeen
-                if !isBaseline {
-                    countCompletion(record, status: status)
-                    completedThisPoll += 1
-                }
-            }
-            if entry.flags != 0 {
-                entry.lastSeenSeconds = nowSeconds
-                tracked[key] = entry
+        for entry in poll.withId.values {
+            let record = entry.record
+            noteChecks(of: record, in: poll, nowMs: nowMs)
+            window.add(WindowEntry(record))
+            if ingest(record, key: record.key, in: poll, nowMs: nowMs) { completedThisPoll += 1 }
+        }
+        for entry in poll.withoutId {
+            let record = entry.record
+            noteChecks(of: record, in: poll, nowMs: nowMs)
+            window.add(WindowEntry(record))
+            var tracked = self.tracked[record.key] ?? TrackedEntry(flags: 0, createdSeconds: seconds(record, poll))
+            countNewReasons(Self.invalidReasons(record) + [.missingId], entry: &tracked, nowMs: nowMs)
+            self.tracked[record.key] = tracked
+        }
+        for key in poll.undecodable.keys {
+            var tracked = self.tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: poll.window.endMs))
+            countNewReasons([.undecodable], entry: &tracked, nowMs: nowMs)
+            self.tracked[key] = tracked
+        }
+        for (checkId, name) in poll.checkNames {
+            let key = String(checkId)
+            if checks[key] != nil, checks[key]?.name != ExpositionText.exposedLabelValue(name) {
+                checks[key]?.name = ExpositionText.exposedLabelValue(name)
             }
         }
-        for record in withoutId {
-            let key = Fingerprint("noid\u{0}" + Self.stableFields(record))
-            var entry = tracked[key] ?? TrackedEntry(flags: 0, lastSeenSeconds: nowSeconds)
-            countNewReasons(Self.invalidReasons(record) + [.missingId], entry: &entry, nowMs: nowMs)
-            entry.lastSeenSeconds = nowSeconds
-            tracked[key] = entry
-        }
+        for entries in settled { window.add(entries, window: poll.window) }
 
-        let horizonMs = configuration.lookbackMs + configuration.expiryMarginMs
-        let expired = tracked.expire(before: (nowMs - horizonMs) / 1000)
         let evicted = tracked.evict(downTo: configuration.maxTrackedSubtasks)
-        if evicted > 0, var series = evictions {
-            series.value &+= UInt64(evicted)
-            evictions = series
+        if evicted.count > 0 {
+            add(evicted.count, to: .cap, nowMs: nowMs)
+            coverage.forget(before: (Int64(evicted.newestSeconds) + 1) * 1000)
         }
         pollCount += 1
 
-        let window = WindowView(records: withId + withoutId, tasks: poll.tasks)
         let summary = SnapshotSummary(
-            isBaseline: isBaseline,
-            recordsReceived: poll.subtasks.count,
-            subtasksInWindow: withId.count + withoutId.count,
-            subtasksByStatus: window.countsByStatusLabel,
-            tasksInWindow: window.taskCount,
+            isBaseline: firstCoverage || endpointChanged,
+            endpointChanged: endpointChanged,
+            recordsReceived: poll.recordsReceived,
+            outsideWindow: poll.outsideWindow,
+            subtasksInWindow: window.total,
+            subtasksByStatus: window.byStatusLabel,
+            tasksInWindow: tasks?.total,
             completedThisPoll: completedThisPoll,
             completedTotal: completed.values.reduce(0) { $0 &+ $1.value },
             invalidTotals: invalid.mapValues(\.value),
             trackedSubtasks: tracked.count,
             expiredThisPoll: expired,
-            evictedThisPoll: evicted
+            evictedThisPoll: evicted.count
         )
         return AccountSnapshot(
-            account: account, polledAtMs: nowMs, families: families(window: window), summary: summary
+            account: account, polledAtMs: nowMs, families: families(window: window, tasks: tasks), summary: summary
         )
+    }
+
+    /// The families of the state as it stands, without the window gauges (no poll has
+    /// completed yet): what a restored state exports before its first poll.
+    public func restoredFamilies() -> [MetricFamily] {
+        families(window: nil, tasks: nil)
+    }
+
+    /// Counts a record with an id; returns whether it was a new completion.
+    private mutating func ingest(_ record: SubtaskRecord, key: Fingerprint, in poll: PendingPoll, nowMs: Int64) -> Bool {
+        let createMs = record.createTime ?? poll.window.endMs
+        let preHorizon = createMs < coverage.horizon(task: poll.taskId(of: record))
+        var entry = tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
+        countNewReasons(Self.invalidReasons(record), entry: &entry, nowMs: nowMs)
+        var counted = false
+        let status = record.statusCode.flatMap(SubtaskStatus.init(rawValue:))
+        if let status, status.isTerminal {
+            if entry.flags & TrackedEntry.terminalSeen == 0 {
+                entry.flags |= TrackedEntry.terminalSeen
+                if !preHorizon || entry.flags & TrackedEntry.seenOpen != 0 {
+                    countCompletion(record, status: status, in: poll)
+                    counted = true
+                }
+            }
+        } else if preHorizon, status == .notStarted || status == .running {
+            entry.flags |= TrackedEntry.seenOpen
+        }
+        let reasonFlags = entry.flags & ~(TrackedEntry.terminalSeen | TrackedEntry.seenOpen)
+        if preHorizon, status?.isTerminal == true, reasonFlags == 0 {
+            // Never needed again: the horizon only moves forward, so this subtask stays
+            // before it and is a baseline whenever it is seen.
+            tracked[key] = nil
+        } else if entry.flags != 0 {
+            tracked[key] = entry
+        }
+        return counted
     }
 
     /// Creates the series that exist from the first poll on, at 0.
@@ -103,7 +137,15 @@ extension AccountAggregator {
         for reason in InvalidReason.allCases where invalid[reason.rawValue] == nil {
             invalid[reason.rawValue] = CounterSeries(value: 0, createdMs: createdMs)
         }
-        if evictions == nil { evictions = CounterSeries(value: 0, createdMs: createdMs) }
+        for reason in EvictionReason.allCases where evictions[reason.rawValue] == nil {
+            evictions[reason.rawValue] = CounterSeries(value: 0, createdMs: createdMs)
+        }
+        if checksDropped == nil { checksDropped = CounterSeries(value: 0, createdMs: createdMs) }
+    }
+
+    private mutating func add(_ count: Int, to reason: EvictionReason, nowMs: Int64) {
+        guard count > 0 else { return }
+        evictions[reason.rawValue, default: CounterSeries(value: 0, createdMs: nowMs)].value &+= UInt64(count)
     }
 
     private mutating func increment(_ reason: InvalidReason, by amount: UInt64 = 1, nowMs: Int64) {
@@ -119,22 +161,18 @@ extension AccountAggregator {
     }
 
     /// Creates a check's three series at 0 the first time it is seen (within
-    /// `maxChecks`) and keeps its latest non-empty name.
-    private mutating func noteChecks(_ record: ProcessDetail, nowMs: Int64) {
-        for check in record.checks {
-            guard let checkId = check.checkId else { continue }
+    /// `maxChecks`).
+    private mutating func noteChecks(of record: SubtaskRecord, in poll: PendingPoll, nowMs: Int64) {
+        for checkId in poll.checks(of: record) {
             let key = String(checkId)
-            if checks[key] == nil {
-                guard checks.count < configuration.maxChecks else { continue }
-                checks[key] = CheckSeries(createdMs: nowMs)
-            }
-            if let name = check.checkShowName, !name.isEmpty {
-                checks[key]?.name = ExpositionText.exposedLabelValue(name)
-            }
+            guard checks[key] == nil, checks.count < configuration.maxChecks else { continue }
+            var series = CheckSeries(createdMs: nowMs)
+            if let name = poll.checkNames[checkId] { series.name = ExpositionText.exposedLabelValue(name) }
+            checks[key] = series
         }
     }
 
-    private mutating func countCompletion(_ record: ProcessDetail, status: SubtaskStatus) {
+    private mutating func countCompletion(_ record: SubtaskRecord, status: SubtaskStatus, in poll: PendingPoll) {
         let code = String(status.rawValue)
         completed[code]?.value &+= 1
         if let start = record.startTime, let end = record.endTime, start > 0, end > 0, end >= start {
@@ -143,28 +181,29 @@ extension AccountAggregator {
             unsoundDurations[code, default: 0] &+= 1
         }
         var seen = Set<Int64>()
-        for check in record.checks {
-            guard let checkId = check.checkId, seen.insert(checkId).inserted,
-                  var series = checks[String(checkId)] else { continue }
+        for checkId in poll.checks(of: record) where seen.insert(checkId).inserted {
+            let key = String(checkId)
+            guard var series = checks[key] else {
+                checksDropped?.value &+= 1
+                continue
+            }
             series.completions &+= 1
             if status == .failed { series.failed &+= 1 }
             if status == .timedOut { series.timedOut &+= 1 }
-            checks[String(checkId)] = series
+            checks[key] = series
         }
     }
 
-    /// Terminal beats running beats not started beats anything else.
-    private static func rank(_ record: ProcessDetail) -> Int {
-        guard let code = record.statusCode, let status = SubtaskStatus(rawValue: code) else { return 0 }
-        switch status {
-        case .notStarted: return 1
-        case .running: return 2
-        case .succeeded, .timedOut, .failed: return 3
-        }
+    private func seconds(_ record: SubtaskRecord, _ poll: PendingPoll) -> UInt32 {
+        TrackedSubtasks.seconds(fromMs: record.createTime ?? poll.window.endMs)
     }
 
-    /// The reasons a record is odd, apart from a missing id and duplication.
-    static func invalidReasons(_ record: ProcessDetail) -> [InvalidReason] {
+    private static func floorSeconds(_ ms: Int64) -> Int64 {
+        ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)
+    }
+
+    /// The reasons a record is odd, apart from a missing id, duplication and decoding.
+    static func invalidReasons(_ record: SubtaskRecord) -> [InvalidReason] {
         guard let code = record.statusCode else { return [.missingStatus] }
         guard let status = SubtaskStatus(rawValue: code) else { return [.unknownStatus] }
         guard status.isTerminal else { return [] }
@@ -172,16 +211,5 @@ extension AccountAggregator {
             return [.missingTimes]
         }
         return end < start ? [.endBeforeStart] : []
-    }
-
-    /// The fields of a record without id that do not change as it progresses.
-    private static func stableFields(_ record: ProcessDetail) -> String {
-        let checkIds = record.checks.compactMap(\.checkId).map(String.init).joined(separator: ",")
-        let fields: [String] = [
-            record.taskId ?? "-", record.createTime.map(String.init) ?? "-",
-            record.assetVendor.map(String.init) ?? "-", record.assetType.map(String.init) ?? "-",
-            record.assetSubType.map(String.init) ?? "-", checkIds,
-        ]
-        return fields.joined(separator: "\u{0}")
     }
 }

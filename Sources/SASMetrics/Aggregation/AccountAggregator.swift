@@ -1,20 +1,21 @@
 import SASModels
 
-/// Turns complete polls of one account into snapshots, keeping the counters, histograms
-/// and de-duplication state behind them.
+/// Turns complete polls of one account into snapshots, keeping the counters, histograms,
+/// coverage and de-duplication state behind them.
 ///
-/// A value type: the exporter owns one per account, calls `ingest` after each complete
-/// poll, and may encode it (`Codable`) to a state file and decode it on start. See
-/// docs/metrics.md for the counting rules.
+/// A value type: the exporter owns one per account; a poll starts with `beginPoll`, folds
+/// its pages into the `PendingPoll`, and ends with `commit` when it is complete. It may be
+/// encoded (`Codable`) to a state file and decoded on start. See docs/metrics.md for the
+/// counting rules.
 public struct AccountAggregator: Sendable, Codable {
     /// The `account` label of every series.
     public let account: String
     /// The settings in force.
     public private(set) var configuration: AggregatorConfiguration
-    /// Complete polls ingested so far, restored ones included; 0 means the next poll is
-    /// the baseline.
+    /// Complete polls committed so far, restored ones included.
     public internal(set) var pollCount: Int
 
+    var coverage = Coverage.empty
     var tracked = TrackedSubtasks()
     /// Keyed by terminal status code text ("2", "3", "4").
     var completed: [String: CounterSeries] = [:]
@@ -25,12 +26,14 @@ public struct AccountAggregator: Sendable, Codable {
     var checks: [String: CheckSeries] = [:]
     /// Keyed by `InvalidReason` raw value.
     var invalid: [String: CounterSeries] = [:]
-    var evictions: CounterSeries?
-    var formatVersion = Self.currentFormatVersion
+    /// Keyed by `EvictionReason` raw value.
+    var evictions: [String: CounterSeries] = [:]
+    /// Completions whose check had no series because of `maxChecks`.
+    var checksDropped: CounterSeries?
 
-    static let currentFormatVersion = 1
+    static let currentFormatVersion = 2
 
-    /// Creates an aggregator with no history: its first poll is the baseline.
+    /// Creates an aggregator with no history: what its first poll sees is the baseline.
     public init(account: String, configuration: AggregatorConfiguration = AggregatorConfiguration()) {
         self.account = account
         self.configuration = configuration
@@ -48,30 +51,9 @@ public struct AccountAggregator: Sendable, Codable {
         self.configuration = configuration
     }
 
-    enum CodingKeys: String, CodingKey {
-        case formatVersion, account, configuration, pollCount, tracked, completed, durations
-        case unsoundDurations, checks, invalid, evictions
-    }
-
-    /// Decodes a saved state; throws on another format version or inconsistent data.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
-        guard formatVersion == Self.currentFormatVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .formatVersion, in: c, debugDescription: "unsupported state format version \(formatVersion)"
-            )
-        }
-        account = try c.decode(String.self, forKey: .account)
-        configuration = try c.decode(AggregatorConfiguration.self, forKey: .configuration)
-        pollCount = try c.decode(Int.self, forKey: .pollCount)
-        tracked = try c.decode(TrackedSubtasks.self, forKey: .tracked)
-        completed = try c.decode([String: CounterSeries].self, forKey: .completed)
-        durations = try c.decode([String: HistogramSeries].self, forKey: .durations)
-        unsoundDurations = try c.decode([String: UInt64].self, forKey: .unsoundDurations)
-        checks = try c.decode([String: CheckSeries].self, forKey: .checks)
-        invalid = try c.decode([String: CounterSeries].self, forKey: .invalid)
-        evictions = try c.decodeIfPresent(CounterSeries.self, forKey: .evictions)
+    /// Starts a poll of `scope` over `window`.
+    public func beginPoll(window: PollWindow, scope: CoverageScope) -> PendingPoll {
+        PendingPoll(window: window, scope: scope)
     }
 
     // MARK: Read access for logs and tests
@@ -100,12 +82,80 @@ public struct AccountAggregator: Sendable, Codable {
         invalid[reason.rawValue]?.value ?? 0
     }
 
-    /// `alibabacloud_sas_tracked_subtask_evictions_total`.
-    public var evictionCount: UInt64 { evictions?.value ?? 0 }
+    /// `alibabacloud_sas_tracked_subtask_evictions_total` for a reason.
+    public func evictionCount(_ reason: EvictionReason) -> UInt64 {
+        evictions[reason.rawValue]?.value ?? 0
+    }
+
+    /// `alibabacloud_sas_checks_dropped_total`.
+    public var checksDroppedCount: UInt64 { checksDropped?.value ?? 0 }
 
     /// The check counters (completions, failed, timed out) and latest name of a check id.
     public func checkCounts(_ checkId: Int64) -> (completions: UInt64, failed: UInt64, timedOut: UInt64, name: String?)? {
         checks[String(checkId)].map { ($0.completions, $0.failed, $0.timedOut, $0.name) }
+    }
+
+    /// The creation time from which subtasks of `taskId` are covered (for tests and logs).
+    public func coverageHorizon(task taskId: String?) -> Int64 {
+        coverage.horizon(task: taskId)
+    }
+
+    // MARK: Codable
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion, account, configuration, pollCount, coverage, tracked, completed, durations
+        case unsoundDurations, checks, invalid, evictions, checksDropped
+    }
+
+    /// Decodes a saved state of this version or of the first one; throws on another
+    /// version or inconsistent data.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try c.decode(Int.self, forKey: .formatVersion)
+        guard version == 1 || version == Self.currentFormatVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .formatVersion, in: c, debugDescription: "unsupported state format version \(version)"
+            )
+        }
+        account = try c.decode(String.self, forKey: .account)
+        configuration = try c.decode(AggregatorConfiguration.self, forKey: .configuration)
+        pollCount = try c.decode(Int.self, forKey: .pollCount)
+        tracked = try c.decode(TrackedSubtasks.self, forKey: .tracked)
+        completed = try c.decode([String: CounterSeries].self, forKey: .completed)
+        durations = try c.decode([String: HistogramSeries].self, forKey: .durations)
+        unsoundDurations = try c.decode([String: UInt64].self, forKey: .unsoundDurations)
+        checks = try c.decode([String: CheckSeries].self, forKey: .checks)
+        invalid = try c.decode([String: CounterSeries].self, forKey: .invalid)
+        if version == 1 {
+            // The first version kept one eviction counter (the cap), entries timed by when
+            // they were last seen (taken as their creation: they expire later, never
+            // sooner), and no coverage: it counted whatever it had not seen terminal.
+            if let legacy = try c.decodeIfPresent(CounterSeries.self, forKey: .evictions) {
+                evictions[EvictionReason.cap.rawValue] = legacy
+            }
+            coverage = pollCount > 0 ? .legacy : .empty
+        } else {
+            evictions = try c.decode([String: CounterSeries].self, forKey: .evictions)
+            coverage = try c.decode(Coverage.self, forKey: .coverage)
+            checksDropped = try c.decodeIfPresent(CounterSeries.self, forKey: .checksDropped)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.currentFormatVersion, forKey: .formatVersion)
+        try c.encode(account, forKey: .account)
+        try c.encode(configuration, forKey: .configuration)
+        try c.encode(pollCount, forKey: .pollCount)
+        try c.encode(coverage, forKey: .coverage)
+        try c.encode(tracked, forKey: .tracked)
+        try c.encode(completed, forKey: .completed)
+        try c.encode(durations, forKey: .durations)
+        try c.encode(unsoundDurations, forKey: .unsoundDurations)
+        try c.encode(checks, forKey: .checks)
+        try c.encode(invalid, forKey: .invalid)
+        try c.encode(evictions, forKey: .evictions)
+        try c.encodeIfPresent(checksDropped, forKey: .checksDropped)
     }
 }
 

@@ -22,10 +22,15 @@ public struct AccountSnapshot: Sendable {
 
 /// Numbers describing one poll and the aggregator state after it.
 public struct SnapshotSummary: Sendable, Equatable {
-    /// Whether this poll was the baseline (first poll without restored state).
+    /// Whether this poll began a coverage (first poll without restored state, or a new
+    /// endpoint): what it saw terminal was a baseline.
     public var isBaseline: Bool
-    /// Subtask records in the poll, duplicates included.
+    /// Whether the endpoint changed under the same account name (a new baseline).
+    public var endpointChanged: Bool
+    /// Subtask records in the poll, duplicates and unusable ones included.
     public var recordsReceived: Int
+    /// Records left out because they were created outside the window.
+    public var outsideWindow: Int
     /// Distinct subtasks in the window (records without id each count once).
     public var subtasksInWindow: Int
     /// Distinct subtasks in the window by `status` label; missing statuses are left out.

@@ -13,16 +13,32 @@ public enum InvalidReason: String, Sendable, CaseIterable, Codable {
     case missingId = "missing_id"
     /// A further copy of a `DetailTaskId` already in the same poll (each copy, each poll).
     case duplicate
+    /// A record whose JSON has a field of the wrong type: left out of everything, the
+    /// rest of its page used.
+    case undecodable
 
     /// The bit that remembers, per tracked subtask, that this reason was counted.
     var flag: UInt8 {
         switch self {
-        case .endBeforeStart: 1 << 1
-        case .missingTimes: 1 << 2
-        case .unknownStatus: 1 << 3
-        case .missingStatus: 1 << 4
-        case .missingId: 1 << 5
+        case .endBeforeStart: TrackedEntry.endBeforeStart
+        case .missingTimes: TrackedEntry.missingTimes
+        case .unknownStatus: TrackedEntry.unknownStatus
+        case .missingStatus: TrackedEntry.missingStatus
+        case .missingId: TrackedEntry.missingId
+        case .undecodable: TrackedEntry.undecodable
         case .duplicate: 0
         }
     }
+}
+
+/// Why an entry left the de-duplication state (`reason` of
+/// `alibabacloud_sas_tracked_subtask_evictions_total`).
+public enum EvictionReason: String, Sendable, CaseIterable, Codable {
+    /// The subtask was created more than lookback plus the margin ago: it can no longer
+    /// be in the window, so forgetting it is harmless.
+    case expiredWindow = "expired_window"
+    /// The state reached `max_tracked_subtasks`: the oldest were forgotten and the
+    /// coverage horizon moved past them, so completions of those subtasks are no longer
+    /// counted (never counted twice). Alerted.
+    case cap
 }

@@ -22,12 +22,14 @@ public enum MetricNames {
     public static let invalidSubtasks = "alibabacloud_sas_invalid_subtasks_total"
     /// Gauge: size of the de-duplication state.
     public static let trackedSubtasks = "alibabacloud_sas_tracked_subtasks"
-    /// Counter: evictions from the de-duplication state.
+    /// Counter: evictions from the de-duplication state, by reason.
     public static let trackedEvictions = "alibabacloud_sas_tracked_subtask_evictions_total"
+    /// Counter: completions not counted per check because of the check-id cap.
+    public static let checksDropped = "alibabacloud_sas_checks_dropped_total"
 
     /// Every family name above.
     public static let all: [String] = [
         subtasks, subtasksCompleted, subtaskDuration, checkCompletions, checkFailures, checkInfo,
-        runningOldestStart, pendingOldestCreate, tasks, invalidSubtasks, trackedSubtasks, trackedEvictions,
+        runningOldestStart, pendingOldestCreate, tasks, invalidSubtasks, trackedSubtasks, trackedEvictions, checksDropped,
     ]
 }

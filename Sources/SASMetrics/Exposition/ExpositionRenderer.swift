@@ -65,11 +65,21 @@ public enum ExpositionRenderer {
     }
 
     private static func appendFamily(_ family: MetricFamily, format: ExpositionFormat, to out: inout [UInt8]) {
+        appendHeader(family, format: format, to: &out)
+        appendSamples(family, format: format, to: &out)
+    }
+
+    /// The `# HELP` and `# TYPE` lines of a (sanitised) family.
+    static func appendHeader(_ family: MetricFamily, format: ExpositionFormat, to out: inout [UInt8]) {
         let metadataName = format == .openMetrics ? family.openMetricsName : family.name
         out.append(contentsOf: "# HELP \(metadataName) ".utf8)
         ExpositionText.appendEscapedHelp(family.help, format: format, to: &out)
         out.append(0x0A)
         out.append(contentsOf: "# TYPE \(metadataName) \(typeName(family.type, format: format))\n".utf8)
+    }
+
+    /// The sample lines of a (sanitised) family, series sorted.
+    static func appendSamples(_ family: MetricFamily, format: ExpositionFormat, to out: inout [UInt8]) {
         let createdName = family.type == .counter ? family.openMetricsName + "_created" : family.name + "_created"
         for series in groupedSeries(family, format: format) {
             for sample in series.samples {

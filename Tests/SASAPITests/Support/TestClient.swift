@@ -7,9 +7,9 @@ import Testing
 
 /// Records observer calls.
 final class RecordingObserver: APICallObserver {
-    private let stored = Mutex<[(action: String, code: String, seconds: Double)]>([])
+    private let stored = Mutex<[(action: String, code: String, seconds: Double?)]>([])
 
-    func apiCallFinished(action: String, code: String, seconds: Double) {
+    func apiCallFinished(action: String, code: String, seconds: Double?) {
         stored.withLock { $0.append((action, code, seconds)) }
     }
 

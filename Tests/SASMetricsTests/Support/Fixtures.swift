@@ -17,8 +17,13 @@ enum Fixtures {
         try names.flatMap { try ResponseDecoder.decode(ListOperationProcessDetailResponse.self, from: data($0)).processDetails }
     }
 
+    /// The pages of fixture files, decoded as the exporter decodes them.
+    static func pages(_ names: String...) throws -> [SubtaskPage] {
+        try names.map { try DetailPageDecoder.decode([UInt8](data($0))) }
+    }
+
     static func tasks(_ name: String) throws -> [OperationProcess] {
-        try ResponseDecoder.decode(ListOperationProcessResponse.self, from: data(name)).processes
+        try ProcessPageDecoder.decode([UInt8](data(name))).processes
     }
 
     static var updating: Bool { ProcessInfo.processInfo.environment["SAS_UPDATE_GOLDEN"] == "1" }
@@ -57,18 +62,50 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
+/// Everything one complete poll read, as tests write it.
+struct PollInput {
+    var polledAtMs: Int64
+    var window: PollWindow
+    var scope = CoverageScope(endpoint: "https://test", selection: .discovery)
+    var tasks: [OperationProcess]?
+    var pages: [SubtaskPage]
+}
+
+extension AccountAggregator {
+    /// Begins, fills and commits one poll.
+    mutating func ingest(_ input: PollInput) -> AccountSnapshot {
+        var poll = beginPoll(window: input.window, scope: input.scope)
+        for page in input.pages { poll.add(page, listing: .init(batch: 0, attempt: 1)) }
+        return commit(poll, polledAtMs: input.polledAtMs, tasks: input.tasks.map(TaskCounts.init))
+    }
+}
+
 /// Shorthands for building polls in tests.
 enum Poll {
     static let t0: Int64 = 1_764_403_200_000
+    /// When test subtasks are created unless told otherwise: before the first poll at `t0`,
+    /// so what the first poll sees of them is its baseline.
+    static let created = t0 - 120_000
+    /// A creation time after a first poll at `t0`: such subtasks are new, and counted.
+    static let afterFirstPoll = t0 + 30_000
 
-    static func input(_ subtasks: [ProcessDetail], at ms: Int64, tasks: [OperationProcess]? = nil, account: String = "prod") -> PollInput {
-        PollInput(account: account, polledAtMs: ms, windowStartMs: ms - 86_400_000, windowEndMs: ms, tasks: tasks, subtasks: subtasks)
+    static func input(
+        _ subtasks: [ProcessDetail], at ms: Int64, tasks: [OperationProcess]? = nil, lookbackMs: Int64 = 86_400_000,
+        scope: CoverageScope = CoverageScope(endpoint: "https://test", selection: .discovery)
+    ) -> PollInput {
+        PollInput(
+            polledAtMs: ms, window: PollWindow(startMs: ms - lookbackMs, endMs: ms), scope: scope, tasks: tasks,
+            pages: [SubtaskPage(details: subtasks)]
+        )
     }
 
-    static func subtask(_ id: String?, _ status: Int?, start: Int64? = t0 - 60_000, end: Int64? = t0 - 1_000, checks: [CheckItem] = []) -> ProcessDetail {
+    static func subtask(
+        _ id: String?, _ status: Int?, start: Int64? = t0 - 60_000, end: Int64? = t0 - 1_000, checks: [CheckItem] = [],
+        created: Int64 = created, task: String = "task"
+    ) -> ProcessDetail {
         let terminal = (status ?? 0) >= 2 && (status ?? 0) <= 4
         return ProcessDetail(
-            taskId: "task", detailTaskId: id, statusCode: status, createTime: t0 - 120_000,
+            taskId: task, detailTaskId: id, statusCode: status, createTime: created,
             startTime: (status ?? 0) >= 1 ? start : nil, endTime: terminal ? end : nil, checks: checks
         )
     }

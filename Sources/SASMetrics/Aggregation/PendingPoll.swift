@@ -1,0 +1,147 @@
+import SASModels
+
+/// What a poll has read so far, folded page by page as the pages arrive; committed to the
+/// aggregator only when the poll is complete (`AccountAggregator.commit`), dropped
+/// otherwise. It holds one compact record per distinct subtask, never the pages.
+///
+/// One record per `DetailTaskId`: the most advanced status wins, a later copy wins ties.
+/// A further copy of an id is a `duplicate`, unless it comes from a retry of the same
+/// listing (a listing read again from page 1 after its pages did not fit together).
+public struct PendingPoll: Sendable {
+    /// The window on `CreateTime`; records created outside it are left out.
+    public let window: PollWindow
+    /// What the poll covers.
+    public let scope: CoverageScope
+
+    struct Entry {
+        var record: SubtaskRecord
+        var listing: ListingID
+    }
+
+    var withId: [Fingerprint: Entry] = [:]
+    var withoutId: [Entry] = []
+    var undecodable: [Fingerprint: UndecodableRecord] = [:]
+    var duplicates = 0
+    /// Check ids of the records (records point into it) and the latest names.
+    var checkIds: [Int64] = []
+    var checkNames: [Int64: String] = [:]
+    /// Task ids of the records (records point into it).
+    var taskIds: [String] = []
+    private var taskIndexes: [String: Int32] = [:]
+    /// Rows received, usable or not, duplicates included.
+    public private(set) var recordsReceived = 0
+    /// Usable rows left out because they were created outside the window.
+    public private(set) var outsideWindow = 0
+    /// Tasks with a record created after the window's end (seen by the next poll).
+    private var lateTasks: Set<String> = []
+
+    /// Identifies one attempt at one listing (a batch of task ids read page by page).
+    public struct ListingID: Sendable, Equatable {
+        public var batch: Int
+        public var attempt: Int
+
+        public init(batch: Int, attempt: Int) {
+            self.batch = batch
+            self.attempt = attempt
+        }
+    }
+
+    init(window: PollWindow, scope: CoverageScope) {
+        self.window = window
+        self.scope = scope
+    }
+
+    /// Starts (or restarts, with a higher `attempt`) a listing: what an earlier attempt of
+    /// the same batch added without an id is dropped, so a retry counts nothing twice.
+    public mutating func begin(_ listing: ListingID) {
+        guard listing.attempt > 1 else { return }
+        withoutId.removeAll { $0.listing.batch == listing.batch && $0.listing.attempt != listing.attempt }
+    }
+
+    /// Folds one page of a listing in.
+    public mutating func add(_ page: SubtaskPage, listing: ListingID) {
+        recordsReceived += page.rowCount
+        for record in page.undecodable where undecodable[record.key] == nil {
+            undecodable[record.key] = record
+        }
+        var taskMap = [Int32](repeating: -1, count: page.taskIds.count)
+        for var record in page.records {
+            guard window.contains(createTime: record.createTime) else {
+                outsideWindow += 1
+                if let created = record.createTime, created > window.endMs, let task = page.taskId(of: record) {
+                    lateTasks.insert(task)
+                }
+                continue
+            }
+            if record.taskIndex >= 0 {
+                let pageIndex = Int(record.taskIndex)
+                if taskMap[pageIndex] < 0 { taskMap[pageIndex] = internTask(page.taskIds[pageIndex]) }
+                record.taskIndex = taskMap[pageIndex]
+            }
+            let checks = page.checks(of: record)
+            record.checkStart = Int32(clamping: checkIds.count)
+            checkIds.append(contentsOf: checks)
+            let entry = Entry(record: record, listing: listing)
+            guard record.hasId else {
+                withoutId.append(entry)
+                continue
+            }
+            if let existing = withId[record.key] {
+                let retried = existing.listing.batch == listing.batch && existing.listing.attempt != listing.attempt
+                if !retried { duplicates += 1 }
+                if retried || Self.rank(record) >= Self.rank(existing.record) { withId[record.key] = entry }
+            } else {
+                withId[record.key] = entry
+            }
+        }
+        for (checkId, name) in page.checkNames where checkNames[checkId] != name {
+            checkNames[checkId] = name
+        }
+    }
+
+    /// The distinct subtasks read so far.
+    public var subtaskCount: Int { withId.count + withoutId.count }
+
+    /// The window entries of the records read, by parent task id (records without a task
+    /// under ""): what a finished task contributes to the window gauges while it is not
+    /// read again.
+    public func windowEntriesByTask() -> [String: [WindowEntry]] {
+        var result: [String: [WindowEntry]] = [:]
+        for entry in withId.values { result[taskId(of: entry.record) ?? "", default: []].append(WindowEntry(entry.record)) }
+        for entry in withoutId { result[taskId(of: entry.record) ?? "", default: []].append(WindowEntry(entry.record)) }
+        return result
+    }
+
+    /// Whether a record of `task` was created after the window's end (so the task's
+    /// subtasks are not all known yet).
+    public func hasLateRecords(task: String) -> Bool {
+        lateTasks.contains(task)
+    }
+
+    func taskId(of record: SubtaskRecord) -> String? {
+        record.taskIndex >= 0 ? taskIds[Int(record.taskIndex)] : nil
+    }
+
+    func checks(of record: SubtaskRecord) -> ArraySlice<Int64> {
+        let start = Int(record.checkStart)
+        return checkIds[start..<(start + Int(record.checkCount))]
+    }
+
+    private mutating func internTask(_ id: String) -> Int32 {
+        if let index = taskIndexes[id] { return index }
+        let index = Int32(taskIds.count)
+        taskIds.append(id)
+        taskIndexes[id] = index
+        return index
+    }
+
+    /// Terminal beats running beats not started beats anything else.
+    static func rank(_ record: SubtaskRecord) -> Int {
+        guard let code = record.statusCode, let status = SubtaskStatus(rawValue: code) else { return 0 }
+        switch status {
+        case .notStarted: return 1
+        case .running: return 2
+        case .succeeded, .timedOut, .failed: return 3
+        }
+    }
+}

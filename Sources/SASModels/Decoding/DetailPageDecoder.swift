@@ -1,0 +1,297 @@
+/// Decodes `ListOperationProcessDetail` bodies straight from their bytes into a
+/// `SubtaskPage`.
+///
+/// Numbers sent as strings of digits and text sent as integers are accepted, a missing or
+/// null array is empty, and unknown keys are skipped. A record whose JSON parses but one
+/// of whose fields has a type that cannot be read (`"CreateTime": "soon"`, `"Checks": 3`)
+/// is set aside as an `UndecodableRecord`; the rest of the page is kept. Only a body that
+/// is not JSON, or whose `PageInfo`/`ProcessDetails` are not an object/array, fails.
+public enum DetailPageDecoder {
+    /// Decodes a page from a body.
+    public static func decode(_ body: UnsafeRawBufferPointer) throws(ResponseDecodingError) -> SubtaskPage {
+        var scanner = JSONScanner(body)
+        var page = SubtaskPage()
+        var structural: ResponseDecodingError?
+        do {
+            try decodeDocument(&scanner, into: &page, structural: &structural)
+        } catch {
+            throw ResponseDecodingError(path: "", reason: "not valid JSON (byte \(error.offset): \(error.reason))")
+        }
+        if let structural { throw structural }
+        return page
+    }
+
+    /// Decodes a page from bytes.
+    public static func decode(_ body: [UInt8]) throws(ResponseDecodingError) -> SubtaskPage {
+        let result: Result<SubtaskPage, ResponseDecodingError> = body.withUnsafeBytes { bytes in
+            do throws(ResponseDecodingError) { return .success(try decode(bytes)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private static func decodeDocument(
+        _ scanner: inout JSONScanner, into page: inout SubtaskPage, structural: inout ResponseDecodingError?
+    ) throws(JSONSyntaxError) {
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            _ = try scanner.scalar()
+            try scanner.expectEnd()
+            structural = ResponseDecodingError(path: "", reason: "expected an object")
+            return
+        }
+        try scanner.beginObject()
+        var builder = SubtaskPage.Builder()
+        var first = true
+        while let key = try scanner.nextKey(first: first) {
+            first = false
+            if scanner.matches(key, "ProcessDetails") {
+                guard scanner.peek() == UInt8(ascii: "[") else {
+                    let value = try scanner.scalar()
+                    if case .null = value { continue }
+                    structural = structural
+                        ?? ResponseDecodingError(path: "ProcessDetails", reason: "expected an array, found \(value.kind)")
+                    continue
+                }
+                try scanner.beginArray()
+                var index = 0
+                while try scanner.nextElement(first: index == 0) {
+                    try decodeRecord(&scanner, index: index, builder: &builder, page: &page)
+                    index += 1
+                }
+            } else if scanner.matches(key, "PageInfo") {
+                page.pageInfo = try PageInfoDecoding.decode(&scanner, error: &structural)
+            } else if scanner.matches(key, "RequestId") {
+                page.requestId = LenientValue.text(try scanner.scalar(), scanner).value
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        try scanner.expectEnd()
+    }
+
+    /// The fields of one record as read, before it is turned into a `SubtaskRecord`.
+    private struct RawRecord {
+        var detailTaskId: JSONString?
+        var taskId: JSONString?
+        var fields = SubtaskPage.Builder.Fields()
+        var problem: (field: String, reason: String)?
+
+        mutating func fail(_ field: String, _ reason: String) {
+            if problem == nil { problem = (field, reason) }
+        }
+    }
+
+    private static func decodeRecord(
+        _ scanner: inout JSONScanner, index: Int, builder: inout SubtaskPage.Builder, page: inout SubtaskPage
+    ) throws(JSONSyntaxError) {
+        _ = scanner.peek()
+        let start = scanner.index
+        let checkStart = page.checkIds.count
+        var raw = RawRecord()
+        if scanner.peek() == UInt8(ascii: "{") {
+            try scanner.beginObject()
+            var first = true
+            while let key = try scanner.nextKey(first: first) {
+                first = false
+                try decodeField(key, &scanner, record: &raw, builder: builder, page: &page)
+            }
+        } else {
+            let value = try scanner.scalar()
+            raw.fail("", "expected an object, found \(value.kind)")
+        }
+        let idBytes: [UInt8]? = raw.detailTaskId.map { scanner.withBytes($0) { Array($0) } }
+        let id = idBytes?.isEmpty == false ? idBytes : nil
+        if let problem = raw.problem {
+            page.checkIds.removeSubrange(checkStart...)
+            var hasher = Fingerprint.Hasher128()
+            if let id {
+                hasher.add("id\u{0}".utf8)
+                hasher.add(id)
+            } else {
+                hasher.add("undecodable\u{0}".utf8)
+                hasher.add(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
+            }
+            let path = "ProcessDetails[\(index)]" + (problem.field.isEmpty ? "" : ".\(problem.field)")
+            page.undecodable.append(UndecodableRecord(
+                key: hasher.finish(), detailTaskId: id.map { String(decoding: $0, as: UTF8.self) },
+                path: path, reason: problem.reason
+            ))
+            return
+        }
+        var taskIndex: Int32 = -1
+        var taskBytes: [UInt8]?
+        if let task = raw.taskId {
+            taskIndex = scanner.withBytes(task) { builder.taskIndex($0, in: &page) }
+            if id == nil { taskBytes = scanner.withBytes(task) { Array($0) } }
+        }
+        page.records.append(SubtaskPage.Builder.record(
+            id: id, taskId: taskBytes, taskIndex: taskIndex, fields: raw.fields, checkStart: checkStart, page: page
+        ))
+    }
+
+    private static func decodeField(
+        _ key: JSONString, _ scanner: inout JSONScanner, record: inout RawRecord,
+        builder: SubtaskPage.Builder, page: inout SubtaskPage
+    ) throws(JSONSyntaxError) {
+        func integer(_ name: String) throws(JSONSyntaxError) -> Int64? {
+            let read = LenientValue.integer(try scanner.scalar(), scanner)
+            if let problem = read.problem { record.fail(name, problem) }
+            return read.value
+        }
+        func text(_ name: String) throws(JSONSyntaxError) -> JSONString? {
+            let value = try scanner.scalar()
+            switch value {
+            case .string(let string): return string
+            case .null: return nil
+            case .number(let range):
+                guard let number = scanner.integer(range) else {
+                    record.fail(name, "expected a string, found a number that is not an integer")
+                    return nil
+                }
+                return .escaped(Array(String(number).utf8))
+            default:
+                record.fail(name, "expected a string, found \(value.kind)")
+                return nil
+            }
+        }
+        if scanner.matches(key, "DetailTaskId") {
+            record.detailTaskId = try text("DetailTaskId")
+        } else if scanner.matches(key, "TaskId") {
+            record.taskId = try text("TaskId")
+        } else if scanner.matches(key, "StatusCode") {
+            record.fields.statusCode = try integer("StatusCode")
+        } else if scanner.matches(key, "CreateTime") {
+            record.fields.createTime = try integer("CreateTime")
+        } else if scanner.matches(key, "StartTime") {
+            record.fields.startTime = try integer("StartTime")
+        } else if scanner.matches(key, "EndTime") {
+            record.fields.endTime = try integer("EndTime")
+        } else if scanner.matches(key, "AssetVendor") {
+            record.fields.assetVendor = try integer("AssetVendor")
+        } else if scanner.matches(key, "AssetType") {
+            record.fields.assetType = try integer("AssetType")
+        } else if scanner.matches(key, "AssetSubType") {
+            record.fields.assetSubType = try integer("AssetSubType")
+        } else if scanner.matches(key, "Checks") {
+            try decodeChecks(&scanner, record: &record, builder: builder, page: &page)
+        } else {
+            try scanner.skipValue()
+        }
+    }
+
+    private static func decodeChecks(
+        _ scanner: inout JSONScanner, record: inout RawRecord, builder: SubtaskPage.Builder, page: inout SubtaskPage
+    ) throws(JSONSyntaxError) {
+        guard scanner.peek() == UInt8(ascii: "[") else {
+            let value = try scanner.scalar()
+            if case .null = value { return }
+            record.fail("Checks", "expected an array, found \(value.kind)")
+            return
+        }
+        try scanner.beginArray()
+        var index = 0
+        while try scanner.nextElement(first: index == 0) {
+            defer { index += 1 }
+            guard scanner.peek() == UInt8(ascii: "{") else {
+                let value = try scanner.scalar()
+                record.fail("Checks[\(index)]", "expected an object, found \(value.kind)")
+                continue
+            }
+            try scanner.beginObject()
+            var checkId: Int64?
+            var name: String?
+            var first = true
+            while let key = try scanner.nextKey(first: first) {
+                first = false
+                if scanner.matches(key, "CheckId") {
+                    let read = LenientValue.integer(try scanner.scalar(), scanner)
+                    if let problem = read.problem { record.fail("Checks[\(index)].CheckId", problem) }
+                    checkId = read.value
+                } else if scanner.matches(key, "CheckShowName") {
+                    let read = LenientValue.text(try scanner.scalar(), scanner)
+                    if let problem = read.problem { record.fail("Checks[\(index)].CheckShowName", problem) }
+                    name = read.value
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            guard let checkId else { continue }
+            page.checkIds.append(checkId)
+            if let name, !name.isEmpty { builder.noteName(name, of: checkId, in: &page) }
+        }
+    }
+}
+
+/// Lenient reading of scalar values: integers sent as numbers or strings of digits, text
+/// sent as strings or integers, null and empty strings as absent.
+enum LenientValue {
+    /// A value, or why it could not be read.
+    struct Read<T> {
+        /// The value; nil when absent or unreadable.
+        var value: T?
+        /// Why it could not be read; nil when it could (or was absent).
+        var problem: String?
+
+        static func ok(_ value: T?) -> Read { Read(value: value, problem: nil) }
+        static func bad(_ problem: String) -> Read { Read(value: nil, problem: problem) }
+    }
+
+    static func integer(_ scalar: JSONScalar, _ scanner: JSONScanner) -> Read<Int64> {
+        switch scalar {
+        case .null: return .ok(nil)
+        case .number(let range):
+            guard let value = scanner.integer(range) else { return .bad("expected an integer, found \(scanner.text(.raw(range)))") }
+            return .ok(value)
+        case .string(let string):
+            let text = scanner.text(string)
+            let trimmed = text.trimmingSpaces
+            if trimmed.isEmpty { return .ok(nil) }
+            guard let value = Int64(trimmed) else { return .bad("expected an integer, found the string \"\(text.prefix(40))\"") }
+            return .ok(value)
+        default:
+            return .bad("expected an integer, found \(scalar.kind)")
+        }
+    }
+
+    static func text(_ scalar: JSONScalar, _ scanner: JSONScanner) -> Read<String> {
+        switch scalar {
+        case .null: return .ok(nil)
+        case .string(let string): return .ok(scanner.text(string))
+        case .number(let range):
+            guard let value = scanner.integer(range) else { return .bad("expected a string, found a number that is not an integer") }
+            return .ok(String(value))
+        default:
+            return .bad("expected a string, found \(scalar.kind)")
+        }
+    }
+}
+
+/// `PageInfo`: an object of lenient integers, or null. Any other type is structural.
+enum PageInfoDecoding {
+    static func decode(_ scanner: inout JSONScanner, error: inout ResponseDecodingError?) throws(JSONSyntaxError) -> PageInfo? {
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            let value = try scanner.scalar()
+            if case .null = value { return nil }
+            error = error ?? ResponseDecodingError(path: "PageInfo", reason: "expected an object, found \(value.kind)")
+            return nil
+        }
+        try scanner.beginObject()
+        var info = PageInfo()
+        var first = true
+        while let key = try scanner.nextKey(first: first) {
+            first = false
+            let names: [(StaticString, WritableKeyPath<PageInfo, Int?>)] = [
+                ("CurrentPage", \.currentPage), ("PageSize", \.pageSize), ("TotalCount", \.totalCount), ("Count", \.count),
+            ]
+            guard let (name, path) = names.first(where: { scanner.matches(key, $0.0) }) else {
+                try scanner.skipValue()
+                continue
+            }
+            let read = LenientValue.integer(try scanner.scalar(), scanner)
+            if let problem = read.problem {
+                error = error ?? ResponseDecodingError(path: "PageInfo.\(name)", reason: problem)
+            }
+            info[keyPath: path] = read.value.map { Int(clamping: $0) }
+        }
+        return info
+    }
+}

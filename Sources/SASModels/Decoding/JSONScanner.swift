@@ -1,0 +1,367 @@
+/// A strict JSON tokenizer over contiguous bytes that allocates nothing except for
+/// strings with escapes.
+///
+/// The page decoders walk a response body with it: they read the keys they know, turn
+/// values into numbers and text leniently, and skip everything else. Every syntax error
+/// (a body cut short, a stray byte, nesting deeper than `maxDepth`) throws
+/// `JSONSyntaxError`; a wrong *type* is not a syntax error and is the caller's business.
+///
+/// `bytes` must stay valid while the scanner is used (callers create it inside
+/// `withUnsafeBytes`).
+struct JSONScanner {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var index = 0
+    private var depth = 0
+
+    /// Deepest nesting of arrays and objects accepted (a response needs four).
+    static let maxDepth = 64
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    // MARK: Structure
+
+    /// The next byte after whitespace, without consuming it; nil at the end.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return index < bytes.count ? bytes[index] : nil
+    }
+
+    /// Consumes `byte` (after whitespace) if it is next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// Consumes `byte` or throws.
+    mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
+        guard consume(byte) else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
+    }
+
+    /// Enters an object at `{`; then call `nextKey` until it returns nil.
+    mutating func beginObject() throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "{"))
+        try enter()
+    }
+
+    /// The next key of the object being read (its raw bytes range), or nil after `}`.
+    /// `first` tells whether no key was read yet.
+    mutating func nextKey(first: Bool) throws(JSONSyntaxError) -> JSONString? {
+        if consume(UInt8(ascii: "}")) {
+            depth -= 1
+            return nil
+        }
+        if !first { try expect(UInt8(ascii: ",")) }
+        guard peek() == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let key = try string()
+        try expect(UInt8(ascii: ":"))
+        return key
+    }
+
+    /// Enters an array at `[`; then call `nextElement` until it returns false.
+    mutating func beginArray() throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "["))
+        try enter()
+    }
+
+    /// Whether another element follows (consuming the `,`), false after `]`.
+    mutating func nextElement(first: Bool) throws(JSONSyntaxError) -> Bool {
+        if consume(UInt8(ascii: "]")) {
+            depth -= 1
+            return false
+        }
+        if !first { try expect(UInt8(ascii: ",")) }
+        return true
+    }
+
+    /// Throws unless only whitespace remains.
+    mutating func expectEnd() throws(JSONSyntaxError) {
+        guard peek() == nil else { throw error("unexpected data after the document") }
+    }
+
+    private mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+    }
+
+    // MARK: Values
+
+    /// Reads any value as a scalar; an object or array is skipped whole and reported by kind.
+    mutating func scalar() throws(JSONSyntaxError) -> JSONScalar {
+        guard let byte = peek() else { throw error("expected a value") }
+        switch byte {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            try skipValue()
+            return byte == UInt8(ascii: "{") ? .object : .array
+        default:
+            throw error("unexpected byte 0x\(String(byte, radix: 16))")
+        }
+    }
+
+    /// Skips one value of any kind, checking its syntax.
+    mutating func skipValue() throws(JSONSyntaxError) {
+        guard let byte = peek() else { throw error("expected a value") }
+        switch byte {
+        case UInt8(ascii: "{"):
+            try beginObject()
+            var first = true
+            while try nextKey(first: first) != nil {
+                first = false
+                try skipValue()
+            }
+        case UInt8(ascii: "["):
+            try beginArray()
+            var first = true
+            while try nextElement(first: first) {
+                first = false
+                try skipValue()
+            }
+        default:
+            _ = try scalar()
+        }
+    }
+
+    /// Reads a string at `"`: its raw byte range when it has no escapes, else its
+    /// unescaped UTF-8 bytes.
+    mutating func string() throws(JSONSyntaxError) -> JSONString {
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return .raw(start..<(index - 1))
+            }
+            if byte == UInt8(ascii: "\\") { return .escaped(try escapedString(from: start)) }
+            guard byte >= 0x20 else { throw error("control character in a string") }
+            index += 1
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func escapedString(from start: Int) throws(JSONSyntaxError) -> [UInt8] {
+        var out = Array(bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return out
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { break }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"): try appendUnicodeEscape(to: &out)
+                default: throw error("invalid escape")
+                }
+            default:
+                guard byte >= 0x20 else { throw error("control character in a string") }
+                out.append(byte)
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    /// `\uXXXX`, with surrogate pairs; a lone surrogate becomes U+FFFD.
+    private mutating func appendUnicodeEscape(to out: inout [UInt8]) throws(JSONSyntaxError) {
+        var scalar = try hex4()
+        if (0xD800..<0xDC00).contains(scalar) {
+            if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                index += 2
+                let low = try hex4()
+                if (0xDC00..<0xE000).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    scalar = low
+                }
+            } else {
+                scalar = 0xFFFD
+            }
+        }
+        let value = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+        out.append(contentsOf: Array(String(Character(value)).utf8))
+    }
+
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            index += 1
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// Reads a number, checking the JSON grammar; returns its byte range.
+    mutating func number() throws(JSONSyntaxError) -> Range<Int> {
+        skipWhitespace()
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        return start..<index
+    }
+
+    private mutating func literal(_ text: StaticString) throws(JSONSyntaxError) {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("invalid literal") }
+        let matches = text.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+        }
+        guard matches else { throw error("invalid literal") }
+        index += count
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    func error(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: index, reason: reason)
+    }
+
+    // MARK: Reading tokens
+
+    /// Whether the raw or unescaped bytes of `string` equal `key` (ASCII key names).
+    func matches(_ string: JSONString, _ key: StaticString) -> Bool {
+        key.withUTF8Buffer { expected in
+            switch string {
+            case .raw(let range):
+                guard range.count == expected.count else { return false }
+                var offset = 0
+                while offset < expected.count {
+                    if bytes[range.lowerBound + offset] != expected[offset] { return false }
+                    offset += 1
+                }
+                return true
+            case .escaped(let unescaped):
+                return unescaped.elementsEqual(expected)
+            }
+        }
+    }
+
+    /// The text of a string token.
+    func text(_ string: JSONString) -> String {
+        switch string {
+        case .raw(let range): String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        case .escaped(let unescaped): String(decoding: unescaped, as: UTF8.self)
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of a string token.
+    func withBytes<T>(_ string: JSONString, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        switch string {
+        case .raw(let range): body(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        case .escaped(let unescaped): unescaped.withUnsafeBytes(body)
+        }
+    }
+
+    /// An integer from a number token: exact for integer literals, and for literals with a
+    /// fraction or exponent whose value is a whole number below 2^63; nil otherwise.
+    func integer(_ range: Range<Int>) -> Int64? {
+        var position = range.lowerBound
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var value: Int64 = 0
+        while position < range.upperBound, isDigit(bytes[position]) {
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int64(bytes[position] - UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            position += 1
+        }
+        if position == range.upperBound { return negative ? -value : value }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        guard let double = Double(text), double.isFinite, double == double.rounded(), abs(double) < 9.2e18 else {
+            return nil
+        }
+        return Int64(double)
+    }
+}
+
+/// A string token: its raw bytes in the body, or its unescaped bytes.
+enum JSONString {
+    case raw(Range<Int>)
+    case escaped([UInt8])
+}
+
+/// A value read as a scalar; objects and arrays are skipped and only their kind kept.
+enum JSONScalar {
+    case string(JSONString)
+    case number(Range<Int>)
+    case bool
+    case null
+    case object
+    case array
+
+    /// What the value is, for error messages.
+    var kind: String {
+        switch self {
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        case .object: "an object"
+        case .array: "an array"
+        }
+    }
+}
+
+/// A body that is not JSON: where the scanner stopped and why.
+struct JSONSyntaxError: Error, Equatable {
+    let offset: Int
+    let reason: String
+}
