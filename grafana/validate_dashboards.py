@@ -36,7 +36,7 @@ DS_REF = {"type": "prometheus", "uid": "${datasource}"}
 RATE_SENTINEL = "7777s"          # stands in for $__rate_interval while parsing
 RANGE_FUNCTIONS = {"rate", "irate", "increase"}
 
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "IntegrationTests" / "e2e"))
 from promql_sources import substitute  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end suite: simulator -> sas-exporter -> Prometheus -> Alertmanager -> webhook.
 
-Run through tests/e2e/run (it sets SAS_BIN and SAS_VENV). docs/e2e.md describes the
+Run through IntegrationTests/e2e/run (it sets SAS_BIN and SAS_VENV). docs/e2e.md describes the
 scenario, every check and how the exporter's numbers are matched exactly with the
 simulator's ground truth. Prints `PASS name` / `FAIL name: ...` per check and
 `e2e: N passed, N failed`; exit status 1 on any failure.

@@ -1,6 +1,6 @@
 """Static checks of the docker-compose demo stack (Docker cannot run on the CI machine).
 
-Run: pytest tests/deploy/test_compose.py (scripts/check-deploy does).
+Run: pytest IntegrationTests/deploy/test_compose.py (scripts/check-deploy does).
 """
 
 import ipaddress

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run every PromQL expression of the dashboards and rules against a real Prometheus.
 
-    python3 tests/e2e/check_queries.py --prometheus http://127.0.0.1:9090 \\
+    python3 IntegrationTests/e2e/check_queries.py --prometheus http://127.0.0.1:9090 \\
         --metrics-file /tmp/metrics.txt [--wait 90] [--var account=prod]
 
 Checks:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CHECKER = REPO / "tests" / "deploy" / "validate_manifests.py"
+CHECKER = REPO / "IntegrationTests" / "deploy" / "validate_manifests.py"
 KUSTOMIZE = REPO / "deploy" / "kubernetes"
 
 @functools.cache

@@ -4,7 +4,7 @@
 Splits the rendered stream into built-in kinds, written to --builtin-out for
 `kubernetes-validate --strict` (run by scripts/check-deploy), and Prometheus Operator
 custom resources, validated here against the hand-written strict schemas in
-tests/deploy/schemas (kubernetes-validate ships no schema for them). Then checks the
+IntegrationTests/deploy/schemas (kubernetes-validate ships no schema for them). Then checks the
 invariants the manifests promise: hardened pod security, probes, resources, the state
 volume, a Service that selects the pods, NetworkPolicy ports, and for a StatefulSet
 that --shard.index comes from the pod ordinal and --shard.count equals spec.replicas.
@@ -179,9 +179,9 @@ def main():
         if key in CUSTOM:
             custom.append(doc)
             if check_custom(doc, errors, reg):
-                print(f"  ok   {ident(doc)} against tests/deploy/schemas/{CUSTOM[key]} (hand-written strict subset)")
+                print(f"  ok   {ident(doc)} against IntegrationTests/deploy/schemas/{CUSTOM[key]} (hand-written strict subset)")
         elif "." in (doc.get("apiVersion") or "").split("/")[0] and "k8s.io" not in doc["apiVersion"]:
-            errors.append(f"{ident(doc)}: custom resource {doc['apiVersion']} has no schema in tests/deploy/schemas")
+            errors.append(f"{ident(doc)}: custom resource {doc['apiVersion']} has no schema in IntegrationTests/deploy/schemas")
         else:
             builtin.append(doc)
         if doc.get("kind") in ("Deployment", "StatefulSet"):

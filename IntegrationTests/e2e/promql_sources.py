@@ -2,11 +2,11 @@
 """Where the project's PromQL lives, and what it reads.
 
 Shared by scripts/check-rules (offline: every expression parses and reads only known
-metric names) and tests/e2e/check_queries.py (online: every expression runs against a
+metric names) and IntegrationTests/e2e/check_queries.py (online: every expression runs against a
 real Prometheus).
 
 Offline use:
-    python3 tests/e2e/promql_sources.py --known tests/metric_names.txt
+    python3 IntegrationTests/e2e/promql_sources.py --known IntegrationTests/metric_names.txt
 exits non-zero, listing each expression that does not parse or that reads a metric
 name missing from the list (recording-rule names are allowed where they are defined).
 
@@ -197,7 +197,7 @@ def check_names(queries: list[Query], known: set[str], recorded: set[str]) -> li
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--known", type=Path, default=ROOT / "tests" / "metric_names.txt",
+    parser.add_argument("--known", type=Path, default=ROOT / "IntegrationTests" / "metric_names.txt",
                         help="file with the exporter's metric names, one a line")
     parser.add_argument("--dashboards", type=Path, nargs="*", default=DEFAULT_DASHBOARDS)
     parser.add_argument("--rules", type=Path, nargs="*", default=DEFAULT_RULES)
