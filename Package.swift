@@ -9,6 +9,25 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ] + (strict ? [.treatAllWarnings(as: .error)] : [])
 
+/// Build facts for `--version`, the landing page and `alibabacloud_sas_exporter_build_info`:
+/// `SAS_VERSION` / `SAS_REVISION` from the environment (scripts/test and the Dockerfile set
+/// them), else git's tag / commit of this checkout, else "unknown". SwiftPM evaluates the
+/// manifest again when the environment changes, so `SAS_VERSION=1.2.3 swift build` after a
+/// plain build rebuilds the one C file that holds them (README, "Build facts").
+func buildFact(_ variable: String, orGit git: String?) -> CSetting {
+    let given = Context.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    let value = given ?? git ?? "unknown"
+    // A C string literal (no Foundation in the manifest): quotes and backslashes escaped.
+    let literal = value.map { $0 == "\\" || $0 == "\"" ? "\\\($0)" : String($0) }.joined()
+    return .define("SAS_BUILD_" + variable.dropFirst("SAS_".count), to: "\"\(literal)\"")
+}
+
+let gitRevision = Context.gitInformation.map { $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "") }
+let buildFacts = [
+    buildFact("SAS_VERSION", orGit: Context.gitInformation?.currentTag),
+    buildFact("SAS_REVISION", orGit: gitRevision),
+]
+
 let package = Package(
     name: "sas-exporter",
     platforms: [.macOS(.v15)],
@@ -63,11 +82,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Version and revision fixed at build time (see buildFacts above); C, so that the
+        // values reach the binary through compiler defines without a generated source file.
+        .target(name: "SASBuildFacts", cSettings: buildFacts),
         // The exporter as a library: config, pollers, HTTP server.
         .target(
             name: "SASExporter",
             dependencies: [
-                "SASAPI", "SASMetrics", "SASSimulator", "SASSigning", "SASModels",
+                "SASAPI", "SASMetrics", "SASSimulator", "SASSigning", "SASModels", "SASBuildFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
