@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run every PromQL expression of the dashboards and rules against a real Prometheus.
 
-    python3 IntegrationTests/e2e/check_queries.py --prometheus http://127.0.0.1:9090 \\
+    PYTHONPATH=IntegrationTests python3 -m e2e.check_queries --prometheus http://127.0.0.1:9090 \\
         --metrics-file /tmp/metrics.txt [--wait 90] [--var account=prod]
 
 Checks:
@@ -14,8 +14,9 @@ Checks:
     in a # HELP / # TYPE line.
 
 Grafana variables are substituted: $__rate_interval and $__interval -> 1m, $__range
--> 5m, every dashboard variable ($account, ${check:regex}, ...) -> `.+` unless given
-with --var NAME=VALUE (dashboards only use them in `=~` matchers).
+-> 5m, every dashboard variable ($account, ${check:regex}, ...) -> its All value (the
+variable's allValue, else `.+`) unless given with --var NAME=VALUE (dashboards only use
+them in `=~` matchers).
 
 --wait SECONDS retries failing queries until they pass or the time is up (rates need
 two scrapes inside their window). Exit status: 0 when everything passed, 1 on any
@@ -34,8 +35,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from promql_sources import (  # noqa: E402
+from promql.sources import (
     DEFAULT_DASHBOARDS,
     DEFAULT_RULES,
     Query,
@@ -43,7 +43,6 @@ from promql_sources import (  # noqa: E402
     metric_names,
     recorded_names,
     rule_queries,
-    substitute,
 )
 
 MUST_RETURN_DATA = {"panel", "variable", "record"}
@@ -86,7 +85,7 @@ def run_query(base: str, expr: str, timeout: float) -> tuple[str | None, int]:
 
 
 def check_query(base: str, query: Query, overrides: dict[str, str], timeout: float) -> str | None:
-    expr = substitute(query.expr, overrides)
+    expr = query.substituted(overrides)
     error, count = run_query(base, expr, timeout)
     if error:
         return f"{query.source}: query error: {error}\n      {_one_line(expr)}"
@@ -135,7 +134,7 @@ def main(argv: list[str]) -> int:
     used_by: dict[str, list[str]] = {}
     for query in queries:
         try:
-            names = metric_names(substitute(query.expr, overrides))
+            names = metric_names(query.substituted(overrides))
         except Exception as err:  # syntax errors are reported by the live query too
             name_failures.append(f"{query.source}: does not parse: {err}")
             continue

@@ -23,7 +23,7 @@ import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 
-from harness import get_json
+from e2e.harness import get_json
 
 MARGIN_MS = 100
 STATUS_NAMES = {0: "not_started", 1: "running", 2: "succeeded", 3: "timed_out", 4: "failed"}
@@ -51,7 +51,8 @@ class Settled:
     le_ms: int
 
 
-def settle(sim: Simulator, lookback_ms: int, ls_ms: int, le_ms: int, margin_ms: int = MARGIN_MS) -> tuple[Settled | None, str]:
+def settle(sim: Simulator, lookback_ms: int, ls_ms: int, le_ms: int,
+           margin_ms: int = MARGIN_MS) -> tuple[Settled | None, str]:
     """The truth the poll [ls, le] must have seen, or None and why it cannot be known exactly."""
     inner_start, inner_end = ls_ms + margin_ms - lookback_ms, ls_ms - margin_ms
     before = sim.truth(inner_start, inner_end, ls_ms - margin_ms)

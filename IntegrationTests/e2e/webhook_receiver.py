@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A minimal Alertmanager webhook receiver for the end-to-end suite.
 
-    python3 IntegrationTests/e2e/webhook_receiver.py --listen 127.0.0.1:0 --out notifications.jsonl
+    PYTHONPATH=IntegrationTests python3 -m e2e.webhook_receiver --listen 127.0.0.1:0 --out notifications.jsonl
 
 Every POST body (an Alertmanager webhook notification, JSON) is appended to --out as one
 JSON line {"received_at": <epoch seconds>, "path": ..., "payload": <the body>} and

@@ -23,15 +23,33 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import (  # noqa: E402
-    Prometheus, Stack, free_port, http, listening_address, post_json, series_key, tail, wait_for,
+import yaml
+
+from e2e.harness import (
+    Prometheus,
+    Stack,
+    free_port,
+    http,
+    listening_address,
+    post_json,
+    series_key,
+    tail,
+    wait_for,
 )
-from truth import (  # noqa: E402
-    MARGIN_MS, Simulator, completions_in, expected_counters, expected_invalid, expected_window, settle,
+from e2e.truth import (
+    MARGIN_MS,
+    Simulator,
+    completions_in,
+    expected_counters,
+    expected_invalid,
+    expected_window,
+    settle,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+MIXIN = ROOT / "deploy" / "mixin" / "mixin.py"
+MIXIN_OVERRIDES = Path(__file__).with_name("mixin.yml")
+SHARDS_RULE = ROOT / "deploy" / "kubernetes" / "components" / "sharded" / "prometheusrule-shards.yaml"
 LOOKBACK_MS = 2 * 3600 * 1000     # longer than any subtask's life (<= 61 min) plus the run
 INTERVAL = "2s"
 ACCOUNTS = {"e2e": "v3", "e2e-rpc": "rpc"}
@@ -85,7 +103,7 @@ class Suite:
         self.notifications = self.tmp / "notifications.jsonl"
         self.notifications.touch()
         py = sys.executable
-        hook = self.stack.start("webhook", [py, str(Path(__file__).with_name("webhook_receiver.py")),
+        hook = self.stack.start("webhook", [py, "-m", "e2e.webhook_receiver",
                                             "--listen", "127.0.0.1:0", "--out", str(self.notifications)],
                                 self.log("webhook"))
         hook_addr = listening_address(self.log("webhook"), r"listening on (\S+:\d+)", hook)
@@ -133,8 +151,7 @@ class Suite:
         prom_port = free_port()
         prom_config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s", "scrape_timeout": "1s"},
-            "rule_files": [str(ROOT / "deploy/prometheus/alerts.yml"),
-                           str(ROOT / "deploy/prometheus/recording-rules.yml")],
+            "rule_files": [str(path) for path in self.render_rules()],
             "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{am_port}"]}]}]},
             "scrape_configs": [{"job_name": "sas-exporter",
                                 "static_configs": [{"targets": [f"127.0.0.1:{self.exporter_port}"]}]}],
@@ -148,7 +165,22 @@ class Suite:
         ], self.log("prometheus"))
         self.prom_base = f"http://127.0.0.1:{prom_port}"
         self.prom = Prometheus(self.prom_base)
-        wait_for("prometheus to be ready", lambda: prom.alive and http("GET", f"{self.prom_base}/-/ready")[0] == 200, 60)
+        wait_for("prometheus to be ready",
+                 lambda: prom.alive and http("GET", f"{self.prom_base}/-/ready")[0] == 200, 60)
+
+    def render_rules(self) -> list[Path]:
+        """The suite's copy of the rules: the mixin with IntegrationTests/e2e/mixin.yml (short
+        `for`s), and the sharded component's configured-shards rule with one shard."""
+        out = self.tmp / "rules"
+        subprocess.run([sys.executable, str(MIXIN), "--config", str(MIXIN_OVERRIDES), "--out", str(out)],
+                       check=True, stdout=subprocess.DEVNULL)
+        groups = yaml.safe_load(SHARDS_RULE.read_text(encoding="utf-8"))["spec"]["groups"]
+        for group in groups:
+            for rule in group["rules"]:
+                rule["expr"] = "1"
+        (out / "shards.yml").write_text(yaml.safe_dump({"groups": groups}, sort_keys=False), encoding="utf-8")
+        self.rule_files = [out / "alerts.yml", out / "recording-rules.yml", out / "shards.yml"]
+        return self.rule_files
 
     def write_exporter_config(self) -> None:
         lines = [f"interval: {INTERVAL}", f"lookback: {LOOKBACK_MS // 60000}m",
@@ -305,7 +337,7 @@ class Suite:
         self.compare(f"{phase} {account} check completions = truth", expected["check_completions"],
                      family("alibabacloud_sas_check_completions_total", ("check_id",)),
                      query_base % "check_completions_total")
-        got_failures = {k: v for k, v in family("alibabacloud_sas_check_failures_total", ("check_id", "reason")).items()}
+        got_failures = dict(family("alibabacloud_sas_check_failures_total", ("check_id", "reason")))
         exp_failures = {k: v for k, v in expected["check_failures"].items()}
         for key in got_failures:        # series at 0 for checks without failures
             exp_failures.setdefault(key, 0.0)
@@ -373,7 +405,8 @@ class Suite:
         metrics_file.write_bytes(http("GET", f"http://127.0.0.1:{self.exporter_port}/metrics")[1])
         queries_log = self.log("check_queries")
         queries = self.stack.start("check_queries", [
-            sys.executable, str(Path(__file__).with_name("check_queries.py")), "--prometheus", self.prom_base,
+            sys.executable, "-m", "e2e.check_queries", "--prometheus", self.prom_base,
+            "--rules", *map(str, self.rule_files),
             "--metrics-file", str(metrics_file), "--wait", "60"], queries_log).popen
 
         self.scenario_throttling()
@@ -549,7 +582,7 @@ class Suite:
 
         bad, pairs, failed_polls = [], 0, 0
         times = sorted(scrapes)
-        for a, b in zip(times, times[1:]):
+        for a, b in zip(times, times[1:], strict=False):
             sa, sb = scrapes[a], scrapes[b]
             vals = [get(s, n) for s in (sa, sb) for n in ("polls_total", "poll_failures_total", "up",
                                                            "last_poll_success_timestamp_seconds")]

@@ -2,11 +2,11 @@
 """Where the project's PromQL lives, and what it reads.
 
 Shared by scripts/check-rules (offline: every expression parses and reads only known
-metric names) and IntegrationTests/e2e/check_queries.py (online: every expression runs against a
-real Prometheus).
+metric names), e2e/check_queries.py (online: every expression runs against a real
+Prometheus) and dashboards/validate.py.
 
 Offline use:
-    python3 IntegrationTests/e2e/promql_sources.py --known IntegrationTests/metric_names.txt
+    PYTHONPATH=IntegrationTests python3 -m promql.sources --known IntegrationTests/metric_names.txt
 exits non-zero, listing each expression that does not parse or that reads a metric
 name missing from the list (recording-rule names are allowed where they are defined).
 
@@ -28,7 +28,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DASHBOARDS = sorted((ROOT / "grafana" / "dashboards").glob("*.json"))
 DEFAULT_RULES = [ROOT / "deploy" / "prometheus" / "alerts.yml",
-                 ROOT / "deploy" / "prometheus" / "recording-rules.yml"]
+                 ROOT / "deploy" / "prometheus" / "recording-rules.yml",
+                 # The configured shard count that SasExporterShardsMissing compares with.
+                 ROOT / "deploy" / "kubernetes" / "components" / "sharded" / "prometheusrule-shards.yaml"]
 
 # Grafana's built-in interval variables, replaced by fixed durations for instant queries.
 BUILTIN_VARIABLES = {
@@ -57,6 +59,12 @@ class Query:
     source: str       # human-readable location, e.g. "sas-overview.json panel 3 'Subtasks' A"
     kind: str         # "panel", "variable", "record" or "alert"
     expr: str         # PromQL as written (Grafana variables not yet substituted)
+    # What Grafana puts in for the dashboard's variables with All selected (allValue).
+    all_values: tuple[tuple[str, str], ...] = ()
+
+    def substituted(self, overrides: dict[str, str] | None = None) -> str:
+        """The expression with the dashboard's All values (or `overrides`) put in."""
+        return substitute(self.expr, {**dict(self.all_values), **(overrides or {})})
 
 
 def substitute(expr: str, overrides: dict[str, str] | None = None) -> str:
@@ -93,12 +101,14 @@ def dashboard_queries(paths: list[Path]) -> list[Query]:
     queries: list[Query] = []
     for path in paths:
         dash = json.loads(path.read_text(encoding="utf-8"))
+        variables = dash.get("templating", {}).get("list", [])
+        all_values = tuple((v["name"], v["allValue"]) for v in variables if v.get("includeAll") and v.get("allValue"))
         for panel in _walk_panels(dash.get("panels", [])):
             for target in panel.get("targets", []):
                 if target.get("expr"):
                     src = f"{path.name} panel {panel.get('id')} '{panel.get('title', '')}' {target.get('refId', '')}"
-                    queries.append(Query(src, "panel", target["expr"]))
-        for var in dash.get("templating", {}).get("list", []):
+                    queries.append(Query(src, "panel", target["expr"], all_values))
+        for var in variables:
             if var.get("type") != "query":
                 continue
             query = var.get("query")
@@ -106,7 +116,7 @@ def dashboard_queries(paths: list[Path]) -> list[Query]:
                 query = query.get("query", "")
             promql = variable_query_to_promql(query or "")
             if promql is not None:
-                queries.append(Query(f"{path.name} variable ${var.get('name')}", "variable", promql))
+                queries.append(Query(f"{path.name} variable ${var.get('name')}", "variable", promql, all_values))
     return queries
 
 
@@ -118,30 +128,31 @@ def _walk_panels(panels: list) -> list[dict]:
     return out
 
 
+def _rules(paths: list[Path]):
+    """(path, rule) for every rule of Prometheus rule files or PrometheusRule manifests."""
+    for path in paths:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if doc.get("kind") == "PrometheusRule":
+            doc = doc.get("spec", {})
+        for group in doc.get("groups", []):
+            for rule in group.get("rules", []):
+                yield path, rule
+
+
 def rule_queries(paths: list[Path]) -> list[Query]:
     """Every recording and alerting rule expression of the given rule files."""
     queries: list[Query] = []
-    for path in paths:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for group in doc.get("groups", []):
-            for rule in group.get("rules", []):
-                if "record" in rule:
-                    queries.append(Query(f"{path.name} record {rule['record']}", "record", rule["expr"]))
-                elif "alert" in rule:
-                    queries.append(Query(f"{path.name} alert {rule['alert']}", "alert", rule["expr"]))
+    for path, rule in _rules(paths):
+        if "record" in rule:
+            queries.append(Query(f"{path.name} record {rule['record']}", "record", str(rule["expr"])))
+        elif "alert" in rule:
+            queries.append(Query(f"{path.name} alert {rule['alert']}", "alert", rule["expr"]))
     return queries
 
 
 def recorded_names(paths: list[Path]) -> set[str]:
     """Names that the recording rules define."""
-    names = set()
-    for path in paths:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for group in doc.get("groups", []):
-            for rule in group.get("rules", []):
-                if "record" in rule:
-                    names.add(rule["record"])
-    return names
+    return {rule["record"] for _, rule in _rules(paths) if "record" in rule}
 
 
 def metric_names(expr: str) -> set[str]:
@@ -184,7 +195,7 @@ def check_names(queries: list[Query], known: set[str], recorded: set[str]) -> li
     problems = []
     for query in queries:
         try:
-            used = metric_names(substitute(query.expr))
+            used = metric_names(query.substituted())
         except Exception as err:  # promql_parser raises a plain ValueError/RuntimeError
             problems.append(f"{query.source}: does not parse: {err}")
             continue
