@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Validate the sas-exporter Grafana dashboards.
 
-    python3 grafana/validate_dashboards.py [grafana/dashboards/*.json]
+    PYTHONPATH=IntegrationTests python3 -m dashboards.validate [grafana/dashboards/*.json]
 
 Checks, per dashboard: the JSON parses; uid present, at most 40 characters, unique;
-schemaVersion 39; tags; exactly one `datasource` variable (type datasource, query
-prometheus); an `account` variable (query, multi, include All); every query variable,
-panel and target uses datasource `${datasource}` and no datasource uid is hard-coded;
-every panel has a description and fieldConfig.defaults.unit; every query reads
+schemaVersion 36 or later; tags; exactly one `datasource` variable (type datasource, query
+prometheus); the scope variables `cluster`, `job`, `instance` and `account` (query,
+multi, include All); every query variable, panel and target uses datasource
+`${datasource}` and no datasource uid is hard-coded; every panel has a description and
+fieldConfig.defaults.unit; every query reads `$cluster`, `$job`, `$instance` and
 `$account`; every rate()/irate()/increase() uses `$__rate_interval`; panel ids unique.
 
 Schema: each dashboard is loaded into the typed models of the grafana-foundation-sdk
@@ -31,13 +32,13 @@ from grafana_foundation_sdk.cog import plugins
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
-ROOT = Path(__file__).resolve().parents[1]
+from promql.sources import substitute
+
+ROOT = Path(__file__).resolve().parents[2]
 DS_REF = {"type": "prometheus", "uid": "${datasource}"}
 RATE_SENTINEL = "7777s"          # stands in for $__rate_interval while parsing
 RANGE_FUNCTIONS = {"rate", "irate", "increase"}
-
-sys.path.insert(0, str(ROOT / "IntegrationTests" / "e2e"))
-from promql_sources import substitute  # noqa: E402
+SCOPE_VARIABLES = ("cluster", "job", "instance", "account")
 
 
 def sdk_unknown_keys(dash: dict) -> list[str]:
@@ -58,7 +59,7 @@ def _diff(given, back, path: str, missing: list[str]) -> None:
             else:
                 _diff(value, back[key], f"{path}.{key}" if path else key, missing)
     elif isinstance(given, list) and isinstance(back, list) and len(given) == len(back):
-        for i, (a, b) in enumerate(zip(given, back)):
+        for i, (a, b) in enumerate(zip(given, back, strict=False)):
             _diff(a, b, f"{path}[{i}]", missing)
 
 
@@ -105,8 +106,9 @@ def check_dashboard(path: Path, dash: dict) -> list[str]:
     uid = dash.get("uid")
     if not uid or not isinstance(uid, str) or len(uid) > 40:
         errs.append(f"uid missing or longer than 40 characters: {uid!r}")
-    if dash.get("schemaVersion") != 39:
-        errs.append(f"schemaVersion is {dash.get('schemaVersion')!r}, want 39")
+    # 36 is what grafana-foundation-sdk writes; Grafana migrates it on load.
+    if not isinstance(dash.get("schemaVersion"), int) or dash["schemaVersion"] < 36:
+        errs.append(f"schemaVersion is {dash.get('schemaVersion')!r}, want 36 or later")
     if not dash.get("tags"):
         errs.append("no tags")
     if not dash.get("title"):
@@ -116,9 +118,10 @@ def check_dashboard(path: Path, dash: dict) -> list[str]:
     ds_vars = [v for v in variables if v.get("type") == "datasource"]
     if len(ds_vars) != 1 or ds_vars[0].get("name") != "datasource" or ds_vars[0].get("query") != "prometheus":
         errs.append("want exactly one variable `datasource` of type datasource with query prometheus")
-    acc = [v for v in variables if v.get("name") == "account"]
-    if not acc or acc[0].get("type") != "query" or not acc[0].get("multi") or not acc[0].get("includeAll"):
-        errs.append("want a query variable `account` with multi and includeAll")
+    for name in SCOPE_VARIABLES:
+        var = [v for v in variables if v.get("name") == name]
+        if not var or var[0].get("type") != "query" or not var[0].get("multi") or not var[0].get("includeAll"):
+            errs.append(f"want a query variable `{name}` with multi and includeAll")
     for var in variables:
         if var.get("type") == "query" and var.get("datasource") != DS_REF:
             errs.append(f"variable {var.get('name')}: datasource is {var.get('datasource')!r}, want {DS_REF}")
@@ -160,8 +163,9 @@ def check_dashboard(path: Path, dash: dict) -> list[str]:
             if target.get("datasource") != DS_REF:
                 errs.append(f"{tname}: datasource must be {DS_REF}")
             expr = target.get("expr", "")
-            if "$account" not in expr and "${account" not in expr:
-                errs.append(f"{tname}: query does not use $account")
+            for name in SCOPE_VARIABLES:
+                if f"${name}" not in expr and f"${{{name}" not in expr:
+                    errs.append(f"{tname}: query does not use ${name}")
             try:
                 errs.extend(f"{tname}: {p}" for p in rate_interval_problems(expr))
             except Exception as err:  # syntax error from promql_parser
