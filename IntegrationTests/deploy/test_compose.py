@@ -155,7 +155,8 @@ def test_prometheus_targets_are_services(compose):
     targets = [t for sc in jobs["sas-exporter"]["static_configs"] for t in sc["targets"]]
     assert targets == ["exporter:9793"]
     assert jobs["sas-exporter"]["scrape_interval"] == "60s"
-    alertmanagers = [t for am in config["alerting"]["alertmanagers"] for sc in am["static_configs"] for t in sc["targets"]]
+    alertmanagers = [t for am in config["alerting"]["alertmanagers"]
+                     for sc in am["static_configs"] for t in sc["targets"]]
     assert alertmanagers == ["alertmanager:9093"]
     assert set(compose["services"]["alertmanager"]["command"]) >= {"--config.file=/etc/alertmanager/alertmanager.yml"}
 

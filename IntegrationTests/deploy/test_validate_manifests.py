@@ -40,7 +40,18 @@ def find(docs, kind):
     return next(d for d in docs if d["kind"] == kind)
 
 
-@pytest.mark.parametrize("overlay", ["base", "overlays/rrsa", "overlays/sharded"])
+OVERLAYS = ["base"] + sorted(f"overlays/{p.name}" for p in (KUSTOMIZE / "overlays").iterdir() if p.is_dir())
+
+
+def workload(docs):
+    return next(d for d in docs if d["kind"] in ("Deployment", "StatefulSet"))
+
+
+def test_every_layout_is_tested():
+    assert {"overlays/rrsa", "overlays/sharded", "overlays/rrsa-sharded"} <= set(OVERLAYS)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_rendered_overlays_pass(overlay, tmp_path):
     status, output = check(render(overlay), tmp_path)
     assert status == 0, output
@@ -48,16 +59,52 @@ def test_rendered_overlays_pass(overlay, tmp_path):
     assert {d["kind"] for d in builtin}.isdisjoint({"ServiceMonitor", "PrometheusRule"})
 
 
-def test_rrsa_has_no_access_key(tmp_path):
-    docs = render("overlays/rrsa")
+def test_one_image_reference_everywhere():
+    images = {overlay: sorted({c["image"] for d in render(overlay) if d["kind"] in ("Deployment", "StatefulSet")
+                               for c in d["spec"]["template"]["spec"]["containers"]}) for overlay in OVERLAYS}
+    assert len({tuple(i) for i in images.values()}) == 1 and len(images["base"]) == 1, images
+
+
+@pytest.mark.parametrize("overlay", ["overlays/rrsa", "overlays/rrsa-sharded"])
+def test_rrsa_has_no_access_key(overlay):
+    docs = render(overlay)
     assert not [d for d in docs if d["kind"] == "Secret"]
-    container = find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    pod = workload(docs)["spec"]["template"]["spec"]
+    container = pod["containers"][0]
     assert "envFrom" not in container
     env = {e["name"] for e in container["env"]}
     assert {"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"} <= env
-    volumes = find(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]
-    tokens = [s["serviceAccountToken"] for v in volumes for s in v.get("projected", {}).get("sources", []) if "serviceAccountToken" in s]
+    tokens = [s["serviceAccountToken"] for v in pod["volumes"] for s in v.get("projected", {}).get("sources", [])
+              if "serviceAccountToken" in s]
     assert tokens and tokens[0]["audience"] == "sts.aliyuncs.com"
+    config = yaml.safe_load(next(d for d in docs if d["kind"] == "ConfigMap" and "config.yml" in d.get("data", {}))
+                            ["data"]["config.yml"])
+    assert len(config["accounts"]) >= 3
+    assert all(a["credentials"]["role_arn"].startswith("acs:ram::") for a in config["accounts"])
+
+
+def test_rrsa_and_sharded_compose():
+    docs = render("overlays/rrsa-sharded")
+    assert workload(docs)["kind"] == "StatefulSet"
+    env = {e["name"] for e in workload(docs)["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert {"SHARD_INDEX", "SHARD_COUNT", "ALIBABA_CLOUD_ROLE_ARN"} <= env
+
+
+@pytest.mark.parametrize("overlay", ["overlays/sharded", "overlays/rrsa-sharded"])
+def test_shard_count_comes_from_one_place(overlay):
+    docs = render(overlay)
+    count = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "sas-exporter-shards")
+    spec = find(docs, "StatefulSet")["spec"]
+    env = {e["name"]: e for e in spec["template"]["spec"]["containers"][0]["env"]}
+    assert str(spec["replicas"]) == env["SHARD_COUNT"]["value"] == count["data"]["count"]
+
+
+def test_base_references_the_secret_and_ships_none():
+    docs = render("base")
+    assert not [d for d in docs if d["kind"] == "Secret"]
+    container = find(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [{"secretRef": {"name": "sas-exporter-credentials"}}]
+    assert (KUSTOMIZE / "base" / "secret.example.yaml").exists()
 
 
 def mutate_shard_count(docs):
@@ -66,7 +113,8 @@ def mutate_shard_count(docs):
 
 
 def mutate_writable_root(docs):
-    find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+    container = find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+    container["securityContext"]["readOnlyRootFilesystem"] = False
 
 
 def mutate_rule_field(docs):
@@ -92,7 +140,25 @@ def mutate_unknown_custom_resource(docs):
 
 
 def mutate_probe(docs):
-    find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["path"] = "/metrics"
+    container = find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+    container["readinessProbe"]["httpGet"]["path"] = "/metrics"
+
+
+def mutate_shards_rule(docs):
+    rule = next(d for d in docs if d["kind"] == "PrometheusRule" and d["metadata"]["name"] == "sas-exporter-shards")
+    rule["spec"]["groups"][0]["rules"][0]["expr"] = "5"
+
+
+def mutate_bare_image(docs):
+    find(docs, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["image"] = "sas-exporter"
+
+
+def mutate_shipped_secret(docs):
+    docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sas-exporter-credentials"}})
+
+
+def mutate_no_dashboards(docs):
+    docs[:] = [d for d in docs if "grafana_dashboard" not in d.get("metadata", {}).get("labels", {})]
 
 
 def mutate_index_source(docs):
@@ -112,6 +178,10 @@ def mutate_index_source(docs):
         (mutate_unknown_custom_resource, "has no schema"),
         (mutate_probe, "readinessProbe path"),
         (mutate_index_source, "pod-index"),
+        (mutate_shards_rule, "rule says ['5'] but spec.replicas is 3"),
+        (mutate_bare_image, "image 'sas-exporter' is not a registry reference"),
+        (mutate_shipped_secret, "a Secret is shipped"),
+        (mutate_no_dashboards, "no ConfigMap labelled grafana_dashboard"),
     ],
 )
 def test_breakage_is_reported(mutate, message, tmp_path):

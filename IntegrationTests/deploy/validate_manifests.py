@@ -6,8 +6,10 @@ Splits the rendered stream into built-in kinds, written to --builtin-out for
 custom resources, validated here against the hand-written strict schemas in
 IntegrationTests/deploy/schemas (kubernetes-validate ships no schema for them). Then checks the
 invariants the manifests promise: hardened pod security, probes, resources, the state
-volume, a Service that selects the pods, NetworkPolicy ports, and for a StatefulSet
-that --shard.index comes from the pod ordinal and --shard.count equals spec.replicas.
+volume, a fully qualified image, no Secret shipped, a Service that selects the pods,
+NetworkPolicy ports, dashboard ConfigMaps for the Grafana sidecar, and for a StatefulSet
+that --shard.index comes from the pod ordinal and that --shard.count and the
+configured-shards series of the SasExporterShardsMissing alert equal spec.replicas.
 
 Exit status 0 when everything holds; every problem is printed.
 """
@@ -28,6 +30,8 @@ CUSTOM = {
 }
 STATE_DIR = "/var/lib/sas-exporter"
 PORT = 9793
+SHARDS_RECORD = "job:alibabacloud_sas_exporter_shards:configured"
+DASHBOARD_LABEL = ("grafana_dashboard", "1")
 
 
 def load_schema(name):
@@ -80,7 +84,8 @@ def check_workload(doc, errors):
     for container in pod["containers"]:
         name = f"{where} container {container['name']}"
         csc = container.get("securityContext", {})
-        for key, want in (("allowPrivilegeEscalation", False), ("readOnlyRootFilesystem", True), ("runAsNonRoot", True)):
+        hardened = (("allowPrivilegeEscalation", False), ("readOnlyRootFilesystem", True), ("runAsNonRoot", True))
+        for key, want in hardened:
             if csc.get(key) != want:
                 errors.append(f"{name}: securityContext.{key} is {csc.get(key)!r}, want {want!r}")
         if csc.get("capabilities", {}).get("drop") != ["ALL"]:
@@ -98,6 +103,11 @@ def check_workload(doc, errors):
                     errors.append(f"{name}: resources.{part}.{res} missing")
         if not any(p.get("containerPort") == PORT for p in container.get("ports", [])):
             errors.append(f"{name}: no containerPort {PORT}")
+        image = container.get("image", "")
+        if "/" not in image or not (":" in image.rsplit("/", 1)[1] or "@" in image):
+            errors.append(f"{name}: image {image!r} is not a registry reference with a tag or digest")
+        else:
+            print(f"  image {image}")
         for mount in container.get("volumeMounts", []):
             mounts_by_volume[mount["name"]] = mount["mountPath"]
     state = [v for v, path in mounts_by_volume.items() if path == STATE_DIR]
@@ -107,11 +117,17 @@ def check_workload(doc, errors):
         volumes = {v["name"]: v for v in pod.get("volumes", [])}
         if "emptyDir" not in volumes.get(state[0], {}) and "persistentVolumeClaim" not in volumes.get(state[0], {}):
             errors.append(f"{where}: {STATE_DIR} is neither an emptyDir nor a PVC")
-    if doc["kind"] == "StatefulSet":
-        check_shards(doc, errors, state[0] if state else None)
+    return state[0] if state else None
 
 
-def check_shards(doc, errors, state_volume):
+def configured_shards(docs):
+    """The expressions of the configured-shards recording rule, wherever it is defined."""
+    return [rule.get("expr") for d in docs if d.get("kind") == "PrometheusRule"
+            for group in d["spec"].get("groups", []) for rule in group.get("rules", [])
+            if rule.get("record") == SHARDS_RECORD]
+
+
+def check_shards(doc, docs, errors, state_volume):
     where = ident(doc)
     spec = doc["spec"]
     replicas = spec.get("replicas", 1)
@@ -133,6 +149,26 @@ def check_shards(doc, errors, state_volume):
         errors.append(f"{where}: the state volume {state_volume!r} is not a volumeClaimTemplate ({claims})")
     if spec.get("podManagementPolicy") != "Parallel":
         errors.append(f"{where}: podManagementPolicy should be Parallel (shards are independent)")
+    exprs = configured_shards(docs)
+    if [str(e) for e in exprs] != [str(replicas)]:
+        errors.append(f"{where}: the {SHARDS_RECORD} rule says {exprs} but spec.replicas is {replicas}: "
+                      "SasExporterShardsMissing would compare against the wrong count")
+
+
+def check_dashboards(docs, errors):
+    maps = [d for d in docs if d.get("kind") == "ConfigMap"
+            and d.get("metadata", {}).get("labels", {}).get(DASHBOARD_LABEL[0]) == DASHBOARD_LABEL[1]]
+    if not maps:
+        errors.append(f"no ConfigMap labelled {DASHBOARD_LABEL[0]}: \"{DASHBOARD_LABEL[1]}\" "
+                      "(Grafana sidecar dashboards)")
+    for config_map in maps:
+        for key, value in config_map.get("data", {}).items():
+            try:
+                uid = json.loads(value).get("uid")
+            except ValueError as err:
+                errors.append(f"{ident(config_map)}: {key} is not JSON: {err}")
+                continue
+            print(f"  dashboard {uid} in {ident(config_map)} ({key})")
 
 
 def check_services(docs, errors):
@@ -142,13 +178,16 @@ def check_services(docs, errors):
         errors.append(f"expected exactly one workload, found {[ident(w) for w in workloads]}")
     for workload in workloads:
         labels = workload["spec"]["template"]["metadata"].get("labels", {})
-        matching = [s for s in services if s["spec"].get("selector") and all(labels.get(k) == v for k, v in s["spec"]["selector"].items())]
+        matching = [s for s in services if s["spec"].get("selector")
+                    and all(labels.get(k) == v for k, v in s["spec"]["selector"].items())]
         if len(matching) != 1:
-            errors.append(f"{ident(workload)}: {len(matching)} Services select its pods, want exactly 1 (else the ServiceMonitor scrapes twice)")
+            errors.append(f"{ident(workload)}: {len(matching)} Services select its pods, want exactly 1 "
+                          "(else the ServiceMonitor scrapes twice)")
         if workload["kind"] == "StatefulSet":
             governing = [s for s in services if s["metadata"]["name"] == workload["spec"].get("serviceName")]
             if not governing or governing[0]["spec"].get("clusterIP") != "None":
-                errors.append(f"{ident(workload)}: serviceName {workload['spec'].get('serviceName')!r} is not a headless Service")
+                errors.append(f"{ident(workload)}: serviceName {workload['spec'].get('serviceName')!r} "
+                              "is not a headless Service")
 
 
 def check_network_policy(docs, errors):
@@ -156,10 +195,12 @@ def check_network_policy(docs, errors):
     if not policies:
         errors.append("no NetworkPolicy")
     for policy in policies:
-        ports = {(p.get("port"), p.get("protocol", "TCP")) for rule in policy["spec"].get("ingress", []) for p in rule.get("ports", [])}
+        ports = {(p.get("port"), p.get("protocol", "TCP"))
+                 for rule in policy["spec"].get("ingress", []) for p in rule.get("ports", [])}
         if ports != {(PORT, "TCP")}:
             errors.append(f"{ident(policy)}: ingress ports are {sorted(ports)}, want only {PORT}/TCP")
-        egress = {(p.get("port"), p.get("protocol", "TCP")) for rule in policy["spec"].get("egress", []) for p in rule.get("ports", [])}
+        egress = {(p.get("port"), p.get("protocol", "TCP"))
+                  for rule in policy["spec"].get("egress", []) for p in rule.get("ports", [])}
         if egress != {(53, "UDP"), (53, "TCP"), (443, "TCP")}:
             errors.append(f"{ident(policy)}: egress ports are {sorted(egress)}, want DNS and 443")
 
@@ -179,14 +220,22 @@ def main():
         if key in CUSTOM:
             custom.append(doc)
             if check_custom(doc, errors, reg):
-                print(f"  ok   {ident(doc)} against IntegrationTests/deploy/schemas/{CUSTOM[key]} (hand-written strict subset)")
+                print(f"  ok   {ident(doc)} against IntegrationTests/deploy/schemas/{CUSTOM[key]} "
+                      "(hand-written strict subset)")
         elif "." in (doc.get("apiVersion") or "").split("/")[0] and "k8s.io" not in doc["apiVersion"]:
-            errors.append(f"{ident(doc)}: custom resource {doc['apiVersion']} has no schema in IntegrationTests/deploy/schemas")
+            errors.append(f"{ident(doc)}: custom resource {doc['apiVersion']} has no schema "
+                          "in IntegrationTests/deploy/schemas")
         else:
             builtin.append(doc)
         if doc.get("kind") in ("Deployment", "StatefulSet"):
-            check_workload(doc, errors)
+            state_volume = check_workload(doc, errors)
+            if doc["kind"] == "StatefulSet":
+                check_shards(doc, docs, errors, state_volume)
+        if doc.get("kind") == "Secret":
+            errors.append(f"{ident(doc)}: a Secret is shipped; reference it and create it out of band "
+                          "(applying would overwrite the real one)")
     check_services(docs, errors)
+    check_dashboards(docs, errors)
     check_network_policy(docs, errors)
     for kind in ("ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "ServiceAccount"):
         if not any(d.get("kind") == kind for d in docs):
