@@ -60,7 +60,7 @@ def assume_role():
         "SignatureMethod": "HMAC-SHA1",
         "SignatureVersion": "1.0",
         "SignatureNonce": uuid.uuid4().hex,
-        "Timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "AccessKeyId": KEY_ID,
     }
     canonical = "&".join(f"{rpc_encode(k)}={rpc_encode(v)}" for k, v in sorted(params.items()))
@@ -80,7 +80,7 @@ def assume_role_with_oidc():
         "OIDCProviderArn": "acs:ram::1234567890123456:oidc-provider/ack-rrsa",
         "OIDCToken": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjb25mb3JtYW5jZSJ9.c2lnbmF0dXJl",
         "RoleSessionName": "conformance-oidc",
-        "Timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     return http_json("/?" + urllib.parse.urlencode(params))["Credentials"]
 

@@ -59,7 +59,8 @@ def main():
                 raise ValueError("no families")
             text_samples, om_samples = samples(text_families), samples(om_families)
             if text_samples.keys() != om_samples.keys():
-                raise ValueError(f"text and OpenMetrics series differ: {sorted(set(text_samples) ^ set(om_samples))[:3]}")
+                differ = sorted(set(text_samples) ^ set(om_samples))[:3]
+                raise ValueError(f"text and OpenMetrics series differ: {differ}")
             for key, value in text_samples.items():
                 other = om_samples[key]
                 if not (value == other or (math.isnan(value) and math.isnan(other))):
