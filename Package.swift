@@ -10,23 +10,20 @@ let swiftSettings: [SwiftSetting] = [
 ] + (strict ? [.treatAllWarnings(as: .error)] : [])
 
 /// Build facts for `--version`, the landing page and `alibabacloud_sas_exporter_build_info`:
-/// `SAS_VERSION` / `SAS_REVISION` from the environment (scripts/test and the Dockerfile set
-/// them), else git's tag / commit of this checkout, else "unknown". SwiftPM evaluates the
-/// manifest again when the environment changes, so `SAS_VERSION=1.2.3 swift build` after a
-/// plain build rebuilds the one C file that holds them (README, "Build facts").
-func buildFact(_ variable: String, orGit git: String?) -> CSetting {
-    let given = Context.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-    let value = given ?? git ?? "unknown"
+/// `SAS_VERSION` and `SAS_REVISION` from the environment (scripts/test and the Dockerfile
+/// set them), "unknown" when not given. SwiftPM caches the manifest's evaluation keyed by its
+/// contents and the environment, so a new value rebuilds the one C file that holds them; git
+/// state read here (`Context.gitInformation`) would go stale after a commit under that cache
+/// (fresh only with `--manifest-cache none --disable-build-manifest-caching`), so it is not
+/// used. README, "Build facts".
+func buildFact(_ variable: String) -> CSetting {
+    let value = Context.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
     // A C string literal (no Foundation in the manifest): quotes and backslashes escaped.
     let literal = value.map { $0 == "\\" || $0 == "\"" ? "\\\($0)" : String($0) }.joined()
     return .define("SAS_BUILD_" + variable.dropFirst("SAS_".count), to: "\"\(literal)\"")
 }
 
-let gitRevision = Context.gitInformation.map { $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "") }
-let buildFacts = [
-    buildFact("SAS_VERSION", orGit: Context.gitInformation?.currentTag),
-    buildFact("SAS_REVISION", orGit: gitRevision),
-]
+let buildFacts = [buildFact("SAS_VERSION"), buildFact("SAS_REVISION")]
 
 let package = Package(
     name: "sas-exporter",

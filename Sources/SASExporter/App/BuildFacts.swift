@@ -1,7 +1,7 @@
 import SASBuildFacts
 
 /// Version facts of this build, fixed at build time (Package.swift: `SAS_VERSION` and
-/// `SAS_REVISION`, else git's tag and commit, else "unknown").
+/// `SAS_REVISION` from the environment, else "unknown").
 public enum BuildFacts {
     public static let version = String(cString: sas_build_version())
     public static let revision = String(cString: sas_build_revision())
