@@ -9,6 +9,22 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ] + (strict ? [.treatAllWarnings(as: .error)] : [])
 
+/// Build facts for `--version`, the landing page and `alibabacloud_sas_exporter_build_info`:
+/// `SAS_VERSION` and `SAS_REVISION` from the environment (scripts/test and the Dockerfile
+/// set them), "unknown" when not given. SwiftPM caches the manifest's evaluation keyed by its
+/// contents and the environment, so a new value rebuilds the one C file that holds them; git
+/// state read here (`Context.gitInformation`) would go stale after a commit under that cache
+/// (fresh only with `--manifest-cache none --disable-build-manifest-caching`), so it is not
+/// used. README, "Build facts".
+func buildFact(_ variable: String) -> CSetting {
+    let value = Context.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+    // A C string literal (no Foundation in the manifest): quotes and backslashes escaped.
+    let literal = value.map { $0 == "\\" || $0 == "\"" ? "\\\($0)" : String($0) }.joined()
+    return .define("SAS_BUILD_" + variable.dropFirst("SAS_".count), to: "\"\(literal)\"")
+}
+
+let buildFacts = [buildFact("SAS_VERSION"), buildFact("SAS_REVISION")]
+
 let package = Package(
     name: "sas-exporter",
     platforms: [.macOS(.v15)],
@@ -63,11 +79,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Version and revision fixed at build time (see buildFacts above); C, so that the
+        // values reach the binary through compiler defines without a generated source file.
+        .target(name: "SASBuildFacts", cSettings: buildFacts),
         // The exporter as a library: config, pollers, HTTP server.
         .target(
             name: "SASExporter",
             dependencies: [
-                "SASAPI", "SASMetrics", "SASSigning", "SASModels",
+                "SASAPI", "SASMetrics", "SASSigning", "SASModels", "SASBuildFacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

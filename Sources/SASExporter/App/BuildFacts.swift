@@ -1,8 +1,10 @@
-/// Version facts of this build.
+import SASBuildFacts
+
+/// Version facts of this build, fixed at build time (Package.swift: `SAS_VERSION` and
+/// `SAS_REVISION` from the environment, else "unknown").
 public enum BuildFacts {
-    public static let version = "0.1.0"
-    /// SwiftPM has no portable way to embed the git revision, so builds report "unknown".
-    public static let revision = "unknown"
+    public static let version = String(cString: sas_build_version())
+    public static let revision = String(cString: sas_build_revision())
     public static var swiftVersion: String {
         #if swift(>=6.4)
         "6.4"

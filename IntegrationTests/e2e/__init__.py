@@ -1,0 +1,1 @@
+"""The end-to-end suite: simulator, exporter, Prometheus, Alertmanager (docs/e2e.md)."""

@@ -1,0 +1,221 @@
+"""Process, HTTP and Prometheus plumbing for the end-to-end suite (standard library only).
+
+Every process is started in its own session (its own process group) and stopped by
+group id, whatever happens: `Stack.close()` runs from `atexit` and from the SIGTERM /
+SIGINT / SIGHUP handlers the runner installs. Only loopback addresses are used.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL when the harness dies, even if it is killed with SIGKILL."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def free_port() -> int:
+    """A port that was free a moment ago on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    log: Path
+    popen: subprocess.Popen
+
+    @property
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+
+@dataclass
+class Stack:
+    """The processes of one run, stopped in reverse start order."""
+
+    procs: list[Proc] = field(default_factory=list)
+
+    def start(self, name: str, argv: list[str], log: Path, cwd: Path | None = None) -> Proc:
+        out = open(log, "ab")
+        try:
+            popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
+        finally:
+            out.close()
+        proc = Proc(name, argv, log, popen)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc: Proc, timeout: float = 10.0) -> None:
+        if proc.popen.returncode is None:
+            try:
+                os.killpg(proc.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.popen.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.popen.wait(5)
+        # Leftover children of the group (none expected) get SIGKILL too.
+        try:
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def close(self) -> None:
+        for proc in reversed(list(self.procs)):
+            try:
+                self.stop(proc)
+            except Exception as err:  # keep stopping the others
+                print(f"warning: stopping {proc.name} (pid {proc.popen.pid}): {err}")
+
+
+def wait_for(what: str, probe: Callable[[], Any], timeout: float, interval: float = 0.25) -> Any:
+    """Calls probe until it returns something truthy; raises TimeoutError naming `what`."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            value = probe()
+            if value:
+                return value
+        except Exception as err:  # noqa: BLE001 - probes may fail while a process starts
+            last_error = err
+        if time.monotonic() >= deadline:
+            detail = f" (last error: {last_error})" if last_error else ""
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}{detail}")
+        time.sleep(interval)
+
+
+def listening_address(log: Path, pattern: str, proc: Proc, timeout: float = 60.0, offset: int = 0) -> str:
+    """Waits for a 'listening' line in a log (after byte `offset`) and returns the host:port it names."""
+    regex = re.compile(pattern)
+
+    def probe() -> str | None:
+        if not proc.alive:
+            raise RuntimeError(f"{proc.name} exited with status {proc.popen.returncode}")
+        match = regex.search(log.read_bytes()[offset:].decode(errors="replace")) if log.exists() else None
+        return match.group(1) if match else None
+
+    return wait_for(f"{proc.name} to listen", probe, timeout)
+
+
+def http(method: str, url: str, body: Any = None, timeout: float = 10.0) -> tuple[int, bytes]:
+    data = None
+    headers = {}
+    if body is not None:
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def get_json(url: str, timeout: float = 10.0) -> Any:
+    status, body = http("GET", url, timeout=timeout)
+    if status != 200:
+        raise RuntimeError(f"GET {url}: HTTP {status}: {body[:200]!r}")
+    return json.loads(body)
+
+
+def post_json(url: str, body: Any, timeout: float = 10.0) -> Any:
+    status, answer = http("POST", url, body, timeout=timeout)
+    if status != 200:
+        raise RuntimeError(f"POST {url}: HTTP {status}: {answer[:200]!r}")
+    return json.loads(answer) if answer else None
+
+
+def series_key(metric: dict[str, str]) -> tuple:
+    """A hashable identity of a series without Prometheus' target labels."""
+    return tuple(sorted((k, v) for k, v in metric.items() if k not in ("job", "instance")))
+
+
+class Prometheus:
+    """The HTTP API of one Prometheus server."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+
+    def query(self, expr: str, at: float | None = None) -> dict:
+        params = {"query": expr}
+        if at is not None:
+            params["time"] = f"{at:.3f}"
+        body = urllib.parse.urlencode(params).encode()
+        req = urllib.request.Request(f"{self.base}/api/v1/query", data=body,
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(req, timeout=15) as resp:
+                payload = json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            payload = json.loads(err.read() or b"{}")
+        if payload.get("status") != "success":
+            raise RuntimeError(f"query {expr!r} failed: {payload.get('errorType')}: {payload.get('error')}")
+        return payload["data"]
+
+    def vector(self, expr: str) -> list[tuple[dict[str, str], float]]:
+        data = self.query(expr)
+        if data["resultType"] == "scalar":
+            return [({}, float(data["result"][1]))]
+        return [(item["metric"], float(item["value"][1])) for item in data["result"]]
+
+    def value(self, expr: str) -> float | None:
+        """The single value of an instant query, None when empty."""
+        result = self.vector(expr)
+        if not result:
+            return None
+        if len(result) > 1:
+            raise RuntimeError(f"query {expr!r} returned {len(result)} series, expected one")
+        return result[0][1]
+
+    def raw(self, selector: str, seconds: int) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """The stored samples of a selector over the last `seconds` (a range-vector query)."""
+        data = self.query(f"{selector}[{seconds}s]")
+        return [(item["metric"], [(float(t), float(v)) for t, v in item["values"]]) for item in data["result"]]
+
+    def scrapes(self, selector: str, seconds: int) -> dict[float, dict[tuple, float]]:
+        """Samples grouped by scrape timestamp: {ts: {series key (with __name__): value}}."""
+        by_ts: dict[float, dict[tuple, float]] = {}
+        for metric, values in self.raw(selector, seconds):
+            key = series_key(metric)
+            for ts, value in values:
+                by_ts.setdefault(ts, {})[key] = value
+        return by_ts
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError as err:
+        return f"(cannot read {path}: {err})"
+    return "\n".join(text[-lines:])

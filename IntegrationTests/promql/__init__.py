@@ -1,0 +1,1 @@
+"""Where the project's PromQL lives (rules, dashboards) and what it reads."""
