@@ -2,13 +2,15 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// Small HTTP helper for credential sources: one request, a deadline, a capped body.
+/// Small HTTP helper for credential sources: one request on the client chosen for its URL,
+/// a deadline for the whole exchange, a capped body.
 struct CredentialHTTP: Sendable {
-    let client: HTTPClient
+    let clients: CredentialHTTPClients
     var timeout: Duration = .seconds(5)
     var maxBytes = 1024 * 1024
 
     func send(_ url: String, put: Bool = false, headers: [(String, String)] = [], source: String) async throws -> (status: Int, body: Data) {
+        let client = try clients.client(for: url, source: source)
         var request = HTTPClientRequest(url: url)
         request.method = put ? .PUT : .GET
         for (name, value) in headers { request.headers.add(name: name, value: value) }
