@@ -1,3 +1,4 @@
+import SASAPI
 import SASSigning
 
 /// The validated runtime configuration: defaults applied, secrets read, every account
@@ -44,6 +45,9 @@ public struct AccountConfiguration: Sendable, Equatable {
     public var signature: SignatureChoice
     /// Static credentials from the file; nil uses the default credential chain.
     public var credentials: Credentials?
+    /// A role assumed with `credentials` (or the default chain when nil): the
+    /// `credentials.role_arn` keys.
+    public var role: RoleAssumption?
     /// Task ids to poll; nil discovers them with `ListOperationProcess`.
     public var taskIds: [String]?
     /// Task ids per `ListOperationProcessDetail` call.
