@@ -13,8 +13,9 @@ import Synchronization
 /// and every temporary credential is refreshed as `refresh` says (15 minutes before
 /// expiry, backoff on failure).
 public final class CredentialProviderFactory: Sendable {
-    /// The process environment the chain and the STS endpoints are read from.
-    public let environment: [String: String]
+    /// The process environment the chain and the STS endpoints are read from; private,
+    /// as it may hold an AccessKey secret.
+    private let environment: [String: String]
     private let clients: CredentialHTTPClients
     private let stsEndpointOverride: String?
     private let ecsMetadataBaseURL: String
