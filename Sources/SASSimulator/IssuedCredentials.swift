@@ -9,11 +9,15 @@ public struct IssuedCredentials: Sendable, Equatable {
     public let expiresAtMs: Int64
     public let roleArn: String
     public let sessionName: String
+    /// Wall-clock time of issue, epoch milliseconds.
+    public let issuedAtMs: Int64
 
     public init(
         accessKeyId: String, accessKeySecret: String, securityToken: String, expiresAtMs: Int64,
-        roleArn: String = "acs:ram::1234567890123456:role/sas-exporter", sessionName: String = "sas-simulator"
+        roleArn: String = "acs:ram::1234567890123456:role/sas-exporter", sessionName: String = "sas-simulator",
+        issuedAtMs: Int64 = SimulatorClock.wallClockMs()
     ) {
+        self.issuedAtMs = issuedAtMs
         self.accessKeyId = accessKeyId
         self.accessKeySecret = accessKeySecret
         self.securityToken = securityToken

@@ -15,10 +15,14 @@ public struct RequestRecord: Sendable, Equatable, Codable {
     public var requestId: String
     /// `CurrentPage` asked for, when the action pages.
     public var page: Int?
+    /// The role of the temporary key that signed the request, when it is one this
+    /// simulator's STS (or metadata service) issued; nil for a permanent key or none.
+    /// Tests read from it which account's assumed role each call used.
+    public var roleArn: String?
 
     enum CodingKeys: String, CodingKey {
         case timeMs = "time_ms", action, accessKeyId = "access_key_id", signature, code
-        case httpStatus = "http_status", requestId = "request_id", page
+        case httpStatus = "http_status", requestId = "request_id", page, roleArn = "role_arn"
     }
 }
 

@@ -31,6 +31,17 @@ extension Simulator {
         state.withLock { $0.issued[issued.accessKeyId] = issued }
     }
 
+    /// The temporary credentials issued under `accessKeyId`, while the simulator keeps them.
+    public func issuedCredentials(accessKeyId: String) -> IssuedCredentials? {
+        state.withLock { $0.issued[accessKeyId] }
+    }
+
+    /// Every temporary key issued for `roleArn` and still kept, oldest first.
+    public func issuedCredentials(roleArn: String) -> [IssuedCredentials] {
+        state.withLock { s in s.issued.values.filter { $0.roleArn == roleArn } }
+            .sorted { ($0.issuedAtMs, $0.accessKeyId) < ($1.issuedAtMs, $1.accessKeyId) }
+    }
+
     /// Issues temporary credentials valid for `durationSeconds` from now.
     @discardableResult
     public func issueTemporaryCredentials(

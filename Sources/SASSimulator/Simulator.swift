@@ -80,6 +80,8 @@ public final class Simulator: Sendable {
         ])
         let capacity = configuration.requestLogCapacity
         state.withLock {
+            var record = record
+            if record.roleArn == nil, !record.accessKeyId.isEmpty { record.roleArn = $0.issued[record.accessKeyId]?.roleArn }
             $0.stats.record(record)
             $0.log.append(record)
             if $0.log.count > capacity { $0.log.removeFirst($0.log.count - capacity) }

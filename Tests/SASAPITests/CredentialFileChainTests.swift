@@ -10,6 +10,8 @@ import Testing
 struct CredentialFileChainTests {
     static let cliPath = "/home/u/.aliyun/config.json"
     static let iniPath = "/home/u/.alibabacloud/credentials.ini"
+    /// credentials-go's path, read before `iniPath`.
+    static let goPath = "/home/u/.alibabacloud/credentials"
     /// HOME for the files; the metadata service off (no traffic beyond loopback).
     static let environment = ["HOME": "/home/u", "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"]
 
@@ -175,6 +177,22 @@ struct CredentialFileChainTests {
         #expect(try custom.get().accessKeySecret.reveal() == "TOPSECRET-ini")
     }
 
+    @Test func bothDefaultPathsTheGoSDKsFirst() async throws {
+        let goINI = "[default]\ntype = access_key\naccess_key_id = LTAIgo\naccess_key_secret = TOPSECRET-go\n"
+        #expect(try await Self.resolve([Self.goPath: goINI]).get().accessKeyId == "LTAIgo")
+        #expect(try await Self.resolve([Self.iniPath: Self.ini]).get().accessKeyId == "LTAIini")
+        #expect(try await Self.resolve([Self.goPath: goINI, Self.iniPath: Self.ini]).get().accessKeyId == "LTAIgo")
+        // Only the first file that exists is read: its missing section is not looked up in the other.
+        let other = try await Self.resolve([Self.goPath: goINI, Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "odd"])
+        let error = try #require(Self.failure(other) as? CredentialsError)
+        #expect(error.message.contains("\(Self.goPath) has no section [odd]"))
+        // ALIBABA_CLOUD_CREDENTIALS_FILE replaces both.
+        let custom = try await Self.resolve(
+            [Self.goPath: goINI, "/etc/creds.ini": Self.ini], environment: ["ALIBABA_CLOUD_CREDENTIALS_FILE": "/etc/creds.ini"]
+        )
+        #expect(try custom.get().accessKeyId == "LTAIini")
+    }
+
     @Test func iniRamRoleArnAssumesTheRoleAtTheSimulator() async throws {
         try await SimulatorSTS.with { simulator, running in
             let ini = """
@@ -272,7 +290,7 @@ struct CredentialFileChainTests {
             let second = try await homeless.credentials()
             #expect(second.accessKeyId == "fallback")
         }
-        #expect(asked.withLock { $0 } == [Self.cliPath, Self.iniPath])
+        #expect(asked.withLock { $0 } == [Self.cliPath, Self.goPath, Self.iniPath])
     }
 
     @Test func noSecretInAnyErrorOrDescription() async throws {

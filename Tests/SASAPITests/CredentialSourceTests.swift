@@ -42,22 +42,22 @@ struct CredentialSourceTests {
     }
 
     @Test func refreshesBeforeExpiryAndKeepsOldOnFailure() async throws {
-        let clock = Mutex<Int64>(1_000_000)
+        let clocks = ManualClocks(epochSeconds: 1_000_000)
         let source = ScriptedSource()
         source.results.withLock {
             $0 = [.success(ScriptedSource.temporary("first", expiration: 1_000_000 + 3600)),
                   .failure(CredentialsError("sts down")),
                   .success(ScriptedSource.temporary("second", expiration: 1_000_000 + 7200))]
         }
-        let provider = RefreshingCredentialProvider(source: source, epochSeconds: { clock.withLock { $0 } })
+        let provider = clocks.settings.provider(for: source)
         #expect(try await provider.credentials().accessKeyId == "first")
         #expect(try await provider.credentials().accessKeyId == "first")
         #expect(source.calls.withLock { $0 } == 1)
         // 46 minutes later: inside the 15-minute margin, refresh fails, old ones still valid.
-        clock.withLock { $0 += 46 * 60 }
+        clocks.advance(by: .seconds(46 * 60))
         #expect(try await provider.credentials().accessKeyId == "first")
         #expect(source.calls.withLock { $0 } == 2)
-        clock.withLock { $0 += 60 }
+        clocks.advance(by: .seconds(60))
         #expect(try await provider.credentials().accessKeyId == "second")
         #expect(source.calls.withLock { $0 } == 3)
     }
@@ -94,6 +94,87 @@ struct CredentialSourceTests {
                 #expect(credentials.accessKeyId == "STS.ecs")
                 #expect(credentials.securityToken?.reveal() == "STSTOKEN-x")
             }
+        }
+    }
+
+    /// A metadata service whose token endpoint answers `tokenStatus`, and whose GETs need
+    /// the token `tok-1` unless `v1` (then any or no token does).
+    static func metadataScript(tokenStatus: Int, v1: Bool) -> FakeServer.Script {
+        { request in
+            if request.method == "PUT" {
+                return tokenStatus == 200 ? FakeResponse(body: Array("tok-1".utf8)) : FakeResponse(status: tokenStatus)
+            }
+            if !v1, request.header("X-aliyun-ecs-metadata-token") != "tok-1" { return FakeResponse(status: 401) }
+            switch request.uri {
+            case "/latest/meta-data/ram/security-credentials/": return FakeResponse(body: Array("EcsRole\n".utf8))
+            case "/latest/meta-data/ram/security-credentials/EcsRole": return .json(Self.document("STS.ecs"))
+            default: return FakeResponse(status: 404)
+            }
+        }
+    }
+
+    static func ecs(_ server: FakeServer, v1Disabled: Bool) async throws -> Result<TemporaryCredentials, any Error> {
+        try await withHTTP { http in
+            let source = ECSMetadataSource(baseURL: server.endpointString, imdsV1Disabled: v1Disabled, httpClient: http)
+            do {
+                return .success(try await source.fetch())
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    @Test func ecsMetadataFallsBackToIMDSv1UnlessDisabled() async throws {
+        // No IMDSv2 token to be had: v1 requests without a token, as the SDKs do by default.
+        try await FakeServer.with(Self.metadataScript(tokenStatus: 404, v1: true)) { server in
+            let fetched = try await Self.ecs(server, v1Disabled: false).get()
+            #expect(fetched.credentials.accessKeyId == "STS.ecs")
+            #expect(server.requests.map(\.method) == ["PUT", "GET", "GET"])
+            #expect(server.requests.dropFirst().allSatisfy { $0.header("X-aliyun-ecs-metadata-token") == nil })
+        }
+        // ALIBABA_CLOUD_IMDSV1_DISABLED=true: the failed token request is the end.
+        try await FakeServer.with(Self.metadataScript(tokenStatus: 404, v1: true)) { server in
+            let result = try await Self.ecs(server, v1Disabled: true)
+            guard case .failure(let error) = result else {
+                Issue.record("expected an error")
+                return
+            }
+            #expect("\(error)".contains("ALIBABA_CLOUD_IMDSV1_DISABLED"))
+            #expect(server.requests.map(\.method) == ["PUT"])
+        }
+    }
+
+    @Test func ecsMetadataRetriesWithoutTheTokenOnlyWhenIMDSv1IsAllowed() async throws {
+        // A token is handed out but refused on use (a broken proxy in between, say).
+        let script: FakeServer.Script = { request in
+            if request.method == "PUT" { return FakeResponse(body: Array("tok-1".utf8)) }
+            if request.header("X-aliyun-ecs-metadata-token") != nil { return FakeResponse(status: 401) }
+            switch request.uri {
+            case "/latest/meta-data/ram/security-credentials/": return FakeResponse(body: Array("EcsRole\n".utf8))
+            default: return .json(Self.document("STS.v1"))
+            }
+        }
+        try await FakeServer.with(script) { server in
+            let fetched = try await Self.ecs(server, v1Disabled: false).get()
+            #expect(fetched.credentials.accessKeyId == "STS.v1")
+            #expect(server.requests.count == 5)
+        }
+        try await FakeServer.with(script) { server in
+            await #expect(throws: CredentialsError.self) { try await Self.ecs(server, v1Disabled: true).get() }
+            #expect(server.requests.count == 2)
+        }
+    }
+
+    @Test func ecsIMDSv1SwitchIsReadFromTheEnvironment() async throws {
+        try await FakeServer.with(Self.metadataScript(tokenStatus: 403, v1: true)) { server in
+            try await Self.withHTTP { http in
+                let chain = DefaultCredentialChain(
+                    environment: ["ALIBABA_CLOUD_IMDSV1_DISABLED": "TRUE"], httpClient: http, ecsMetadataBaseURL: server.endpointString,
+                    files: .none
+                )
+                await #expect(throws: CredentialsError.self) { try await chain.credentials() }
+            }
+            #expect(server.requests.map(\.method) == ["PUT"])
         }
     }
 

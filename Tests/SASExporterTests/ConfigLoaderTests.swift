@@ -1,6 +1,7 @@
 import SASAPI
 import SASMetrics
 import SASSigning
+import SASAPI
 import Testing
 @testable import SASExporter
 
@@ -126,6 +127,65 @@ struct ConfigLoaderTests {
             Issue.record("accepted a bad file: \(text)")
         } catch {
             #expect(error.description == expected)
+        }
+    }
+
+    @Test func perAccountRoleKeys() throws {
+        let config = try loader.parse("""
+            accounts:
+              - name: prod eu
+                region: cn-hangzhou
+                credentials:
+                  role_arn: acs:ram::1000000000000001:role/sas-reader
+              - name: staging
+                region: cn-shanghai
+                credentials:
+                  access_key_id: LTAIbase
+                  access_key_secret_file: /run/secrets/sas
+                  role_arn: acs:ram::1000000000000002:role/sas-reader
+                  role_session_name: sas-staging
+                  external_id: abc123
+                  duration: 30m
+                  sts_endpoint: sts-vpc.cn-hangzhou.aliyuncs.com
+            """, file: "sas.yml")
+        let prod = config.accounts[0]
+        // No own key: the default chain (RRSA, ECS role, ...) assumes the role.
+        #expect(prod.credentials == nil)
+        #expect(prod.role == RoleAssumption(
+            roleArn: "acs:ram::1000000000000001:role/sas-reader", roleSessionName: "sas-exporter-prod-eu", duration: .seconds(3600)
+        ))
+        let staging = config.accounts[1]
+        #expect(staging.credentials?.accessKeyId == "LTAIbase")
+        #expect(staging.role == RoleAssumption(
+            roleArn: "acs:ram::1000000000000002:role/sas-reader", roleSessionName: "sas-staging", externalId: "abc123",
+            duration: .seconds(1800), stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com"
+        ))
+    }
+
+    static let badRoleFiles: [(text: String, keyPath: String, message: String)] = [
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      external_id: abc\n",
+         "accounts[0].credentials", "`external_id` needs `role_arn`"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: sas-reader\n",
+         "accounts[0].credentials.role_arn", "acs:ram::<account id>:role/<role name>"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 10m\n",
+         "accounts[0].credentials.duration", "must be at least 15m"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 13h\n",
+         "accounts[0].credentials.duration", "from 15m to 12h"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      role_session_name: a b\n",
+         "accounts[0].credentials.role_session_name", "2 to 64"),
+        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      access_key_secret: s\n",
+         "accounts[0].credentials", "missing `access_key_id`"),
+    ]
+
+    @Test(arguments: 0..<badRoleFiles.count)
+    func badRoleSettingsNameTheirKey(_ index: Int) {
+        let bad = Self.badRoleFiles[index]
+        do {
+            _ = try loader.parse(bad.text, file: "bad.yml")
+            Issue.record("accepted a bad file: \(bad.text)")
+        } catch {
+            #expect(error.keyPath == bad.keyPath)
+            #expect(error.description.contains(bad.message))
         }
     }
 

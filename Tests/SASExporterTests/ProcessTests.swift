@@ -66,7 +66,10 @@ struct ProcessTests {
     }
 
     @Test func versionAndHelp() throws {
-        #expect(try Self.run(["--version"]).output.hasPrefix("sas-exporter 0.1.0"))
+        // The binary and this test were built from the same environment (SAS_VERSION,
+        // SAS_REVISION; scripts/check-deploy checks that the test command sets them).
+        let version = try Self.run(["--version"]).output
+        #expect(version.hasPrefix("sas-exporter \(BuildFacts.version) (revision \(BuildFacts.revision)"), "\(version)")
         let help = try Self.run(["--help"]).output
         for flag in ["--config.file", "--web.listen-address", "--log.level", "--log.format", "--config.check", "--demo", "--shard.index", "--shard.count"] {
             #expect(help.contains(flag), "--help explains \(flag)")

@@ -85,6 +85,37 @@ struct STSTests {
         }
     }
 
+    @Test("Keys issued for different roles are told apart in the request log")
+    func requestLogNamesTheRoleOfEachKey() async throws {
+        let simulator = makeSimulator()
+        let roles = (1...3).map { "acs:ram::100000000000000\($0):role/sas-reader" }
+        try await withRouter(simulator) { client in
+            var keys: [String: String] = [:]
+            for role in roles {
+                let call = signedCall(
+                    action: "AssumeRole", version: "2015-04-01",
+                    query: [QueryParameter("RoleArn", role), QueryParameter("RoleSessionName", "sas-exporter-test")],
+                    style: .rpc, method: .get
+                )
+                let sts = try (try await client.send(call)).decode(STSAnswer.self)
+                keys[role] = sts.Credentials.AccessKeyId
+                let credentials = Credentials(accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
+                                              securityToken: sts.Credentials.SecurityToken)
+                #expect(try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials)).status == 200)
+            }
+            let calls = simulator.recentRequests.filter { $0.action == "ListOperationProcessDetail" }
+            #expect(calls.map(\.roleArn) == roles)
+            #expect(calls.map(\.accessKeyId) == roles.map { keys[$0] ?? "" })
+            // STS calls are signed with the permanent key: no role.
+            #expect(simulator.recentRequests.filter { $0.action == "AssumeRole" }.allSatisfy { $0.roleArn == nil })
+            for role in roles {
+                let issued = simulator.issuedCredentials(roleArn: role)
+                #expect(issued.map(\.accessKeyId) == [keys[role] ?? ""])
+                #expect(simulator.issuedCredentials(accessKeyId: keys[role] ?? "")?.roleArn == role)
+            }
+        }
+    }
+
     @Test("AssumeRoleWithOIDC is unsigned and needs the OIDC token")
     func assumeRoleWithOIDC() async throws {
         let simulator = makeSimulator()

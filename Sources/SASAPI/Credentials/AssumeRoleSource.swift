@@ -22,14 +22,16 @@ public struct AssumeRoleSource: TemporaryCredentialSource {
     let nonce: @Sendable () -> String
 
     /// - Parameters:
-    ///   - base: the AccessKey that assumes the role.
-    ///   - stsEndpoint: `https://sts.aliyuncs.com` (see `AssumeRoleSource.stsEndpoint`);
+    ///   - base: the identity that assumes the role (read at each refresh): an AccessKey,
+    ///     STS credentials, or a chain.
+    ///   - stsEndpoint: a base URL (`https://sts.aliyuncs.com`, see `STSEndpoint.resolve`);
     ///     a loopback server in tests.
+    ///   - clients: chosen per URL (STS's own proxy route).
     ///   - timeout: for the whole STS call; the answer is capped at 64 KiB.
     public init(
         base: any CredentialProvider, roleArn: String, sessionName: String = "sas-exporter", durationSeconds: Int = 3600,
-        policy: String? = nil, externalId: String? = nil, stsEndpoint: String = "https://sts.aliyuncs.com",
-        httpClient: HTTPClient, timeout: Duration = .seconds(10),
+        policy: String? = nil, externalId: String? = nil, stsEndpoint: String = STSEndpoint.global,
+        clients: CredentialHTTPClients, timeout: Duration = .seconds(10),
         epochSeconds: @escaping @Sendable () -> Int64 = SASClientEnvironment.systemEpochSeconds,
         nonce: @escaping @Sendable () -> String = SASClientEnvironment.randomNonce
     ) {
@@ -39,17 +41,31 @@ public struct AssumeRoleSource: TemporaryCredentialSource {
         self.durationSeconds = durationSeconds
         self.policy = policy.flatMap { $0.isEmpty ? nil : $0 }
         self.externalId = externalId.flatMap { $0.isEmpty ? nil : $0 }
-        self.stsEndpoint = stsEndpoint.hasSuffix("/") ? String(stsEndpoint.dropLast()) : stsEndpoint
-        self.http = CredentialHTTP(client: httpClient, timeout: timeout, maxBytes: 64 * 1024)
+        self.stsEndpoint = STSEndpoint.baseURL(stsEndpoint)
+        self.http = CredentialHTTP(clients: clients, timeout: timeout, maxBytes: 64 * 1024)
         self.epochSeconds = epochSeconds
         self.nonce = nonce
+    }
+
+    /// One client for the call, whatever its proxy settings.
+    public init(
+        base: any CredentialProvider, roleArn: String, sessionName: String = "sas-exporter", durationSeconds: Int = 3600,
+        policy: String? = nil, externalId: String? = nil, stsEndpoint: String = STSEndpoint.global,
+        httpClient: HTTPClient, timeout: Duration = .seconds(10),
+        epochSeconds: @escaping @Sendable () -> Int64 = SASClientEnvironment.systemEpochSeconds,
+        nonce: @escaping @Sendable () -> String = SASClientEnvironment.randomNonce
+    ) {
+        self.init(
+            base: base, roleArn: roleArn, sessionName: sessionName, durationSeconds: durationSeconds, policy: policy,
+            externalId: externalId, stsEndpoint: stsEndpoint, clients: .fixed(httpClient), timeout: timeout,
+            epochSeconds: epochSeconds, nonce: nonce
+        )
     }
 
     /// The STS endpoint the official SDKs pick: `https://sts.aliyuncs.com`, or
     /// `https://sts.<region>.aliyuncs.com` (`sts-vpc.` with `vpc`) when a region is given.
     public static func stsEndpoint(region: String?, vpc: Bool = false) -> String {
-        guard let region, !region.isEmpty else { return "https://sts.aliyuncs.com" }
-        return "https://\(vpc ? "sts-vpc" : "sts").\(region).aliyuncs.com"
+        STSEndpoint.regional(region, vpc: vpc)
     }
 
     /// The signed query (without `?`) for `credentials`; exposed to tests.
@@ -77,19 +93,15 @@ public struct AssumeRoleSource: TemporaryCredentialSource {
     }
 
     public func fetch() async throws -> TemporaryCredentials {
-        let source = "STS AssumeRole"
+        let call = "STS AssumeRole"
         let credentials: Credentials
         do {
             credentials = try await base.credentials()
         } catch {
-            throw CredentialsError("\(source) has no AccessKey to sign with: \(error)")
+            throw CredentialsError("\(call) of \(roleArn) has no identity to sign with: \(error)")
         }
         let url = stsEndpoint + "/?" + QueryString.wire(signedQuery(credentials: credentials))
-        let (status, body) = try await http.send(url, source: source)
-        let response = try? JSONDecoder().decode(OIDCRoleSource.Response.self, from: body)
-        guard (200...299).contains(status), let document = response?.credentials else {
-            throw CredentialsError("\(source) of \(roleArn) failed with HTTP \(status)\(response?.code.map { " \($0)" } ?? "")")
-        }
-        return try document.temporaryCredentials(source: source)
+        let (status, body) = try await http.send(url, source: call)
+        return try STSAnswer.temporaryCredentials(status: status, body: body, call: call, roleArn: roleArn)
     }
 }

@@ -94,14 +94,11 @@ enum CLIProfileSource {
                 durationSeconds: try profile.duration("expired_seconds"),
                 policy: profile.optional("policy"), externalId: profile.optional("external_id"),
                 stsEndpoint: context.sts(region: profile.optional("sts_region"), vpc: profile.flag("enable_vpc")),
-                httpClient: context.httpClient
+                clients: context.clients
             )
-            return RefreshingCredentialProvider(source: source)
+            return context.refresh.provider(for: source)
         case "EcsRamRole":
-            let source = ECSMetadataSource(
-                baseURL: context.ecsMetadataBaseURL, roleName: profile.optional("ram_role_name"), httpClient: context.httpClient
-            )
-            return RefreshingCredentialProvider(source: source)
+            return context.refresh.provider(for: context.ecsSource(roleName: profile.optional("ram_role_name")))
         case "OIDC":
             let source = OIDCRoleSource(
                 roleArn: try profile.required("ram_role_arn", for: mode),
@@ -109,9 +106,9 @@ enum CLIProfileSource {
                 tokenFile: try profile.required("oidc_token_file", for: mode),
                 sessionName: profile.optional("role_session_name") ?? "sas-exporter",
                 stsEndpoint: context.sts(region: profile.optional("sts_region"), vpc: profile.flag("enable_vpc")),
-                durationSeconds: try profile.duration("expired_seconds"), httpClient: context.httpClient
+                durationSeconds: try profile.duration("expired_seconds"), clients: context.clients
             )
-            return RefreshingCredentialProvider(source: source)
+            return context.refresh.provider(for: source)
         default:
             throw CredentialFileError(
                 file: path,

@@ -1,14 +1,14 @@
-import AsyncHTTPClient
 import SASSigning
 
 /// What the file-configured sources need to build their providers.
 struct CredentialSourceContext: Sendable {
     var environment: [String: String]
-    var httpClient: HTTPClient
-    /// Overrides every STS endpoint (tests, the exporter's `--sts-endpoint`).
+    var clients: CredentialHTTPClients
+    /// Overrides every STS endpoint (tests, the exporter's `SAS_EXPORTER_STS_ENDPOINT`).
     var stsEndpoint: String?
     var ecsMetadataBaseURL: String
     var files: CredentialFiles
+    var refresh: RefreshSettings
 
     func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
 
@@ -18,12 +18,20 @@ struct CredentialSourceContext: Sendable {
         return (home.hasSuffix("/") ? String(home.dropLast()) : home) + "/" + relative
     }
 
-    /// The STS endpoint: the override, else the region's (`region`, then
-    /// `ALIBABA_CLOUD_STS_REGION`), else `https://sts.aliyuncs.com`.
+    /// The STS endpoint (`STSEndpoint.resolve`): the override, `ALIBABA_CLOUD_STS_ENDPOINT`,
+    /// the profile's `sts_region`/`enable_vpc` or the environment's region and VPC switch,
+    /// else the global endpoint.
     func sts(region: String? = nil, vpc: Bool? = nil) -> String {
-        if let stsEndpoint { return stsEndpoint }
-        let useVPC = vpc ?? (value("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED")?.lowercased() == "true")
-        return AssumeRoleSource.stsEndpoint(region: region.flatMap { $0.isEmpty ? nil : $0 } ?? value("ALIBABA_CLOUD_STS_REGION"), vpc: useVPC)
+        STSEndpoint.resolve(explicit: stsEndpoint, profileRegion: region, profileVPC: vpc, environment: environment)
+    }
+
+    /// `ALIBABA_CLOUD_IMDSV1_DISABLED=true`: the metadata service is asked with an IMDSv2
+    /// token only.
+    var imdsV1Disabled: Bool { value("ALIBABA_CLOUD_IMDSV1_DISABLED")?.lowercased() == "true" }
+
+    /// The ECS RAM role source for `roleName` (discovered when nil).
+    func ecsSource(roleName: String?) -> ECSMetadataSource {
+        ECSMetadataSource(baseURL: ecsMetadataBaseURL, roleName: roleName, imdsV1Disabled: imdsV1Disabled, clients: clients)
     }
 
     /// The file's text: nil when it does not exist.

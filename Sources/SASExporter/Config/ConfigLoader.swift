@@ -77,9 +77,11 @@ public struct ConfigLoader: Sendable {
         "lang", "interval", "lookback", "poll_timeout", "full_refresh", "requests_per_second", "max_concurrent_requests",
         "max_tracked_subtasks",
     ]
-    static let credentialKeys: Set = [
+    static let credentialKeys: Set<String> = Set([
         "access_key_id", "access_key_secret", "access_key_secret_file", "security_token", "security_token_file",
-    ]
+    ]).union(roleKeys)
+    /// The per-account role keys (all but `role_arn` need `role_arn`).
+    static let roleKeys: Set = ["role_arn", "role_session_name", "external_id", "duration", "sts_endpoint"]
 
     /// Defaults of the file's top level, handed to every account.
     private struct TopLevel {
@@ -154,7 +156,13 @@ public struct ConfigLoader: Sendable {
             guard let choice = SignatureVersion(rawValue: text) else { throw node.error("must be `v3` or `rpc`") }
             account.signature = choice
         }
-        if let node = fields["credentials"] { account.credentials = try credentials(node) }
+        if let node = fields["credentials"] {
+            let fields = try node.mapping(allowed: Self.credentialKeys)
+            account.role = try role(fields, in: node, account: name)
+            // With a role, the account's own key is optional: the default chain assumes it.
+            let ownKey = fields.keys.contains { !Self.roleKeys.contains($0) }
+            if account.role == nil || ownKey { account.credentials = try credentials(fields, in: node) }
+        }
         if let node = fields["task_ids"] {
             let ids = try node.stringList()
             guard !ids.isEmpty else { throw node.error("must list at least one task id, or be left out to discover tasks") }
@@ -191,8 +199,7 @@ public struct ConfigLoader: Sendable {
         return account
     }
 
-    private func credentials(_ node: YAMLNodeReader) throws(ConfigError) -> Credentials {
-        let fields = try node.mapping(allowed: Self.credentialKeys)
+    private func credentials(_ fields: [String: YAMLNodeReader], in node: YAMLNodeReader) throws(ConfigError) -> Credentials {
         guard let idNode = fields["access_key_id"] else {
             throw node.error("missing `access_key_id` (or leave `credentials` out to use the default credential chain)")
         }
@@ -202,6 +209,28 @@ public struct ConfigLoader: Sendable {
         }
         let token = try secretValue(fields, inline: "security_token", file: "security_token_file", in: node)
         return Credentials(accessKeyId: id, accessKeySecret: secret, securityToken: token)
+    }
+
+    /// The role keys: nil without `role_arn`; defaults `role_session_name`
+    /// `sas-exporter-<account>` and `duration` 1h; checked against STS's limits.
+    private func role(_ fields: [String: YAMLNodeReader], in node: YAMLNodeReader, account: String) throws(ConfigError) -> RoleAssumption? {
+        guard let arnNode = fields["role_arn"] else {
+            if let stray = Self.roleKeys.sorted().first(where: { fields[$0] != nil }) {
+                throw node.error("`\(stray)` needs `role_arn` (the role to assume)")
+            }
+            return nil
+        }
+        var role = RoleAssumption(roleArn: try arnNode.nonEmptyString(), roleSessionName: RoleAssumption.defaultSessionName(account: account))
+        if let value = fields["role_session_name"] { role.roleSessionName = try value.nonEmptyString() }
+        if let value = fields["external_id"] { role.externalId = try value.nonEmptyString() }
+        if let value = fields["duration"] { role.duration = try value.duration(minimum: .seconds(900)) }
+        if let value = fields["sts_endpoint"] { role.stsEndpoint = try value.nonEmptyString() }
+        do {
+            try role.validate()
+        } catch {
+            throw (fields[error.key] ?? node).error(error.message)
+        }
+        return role
     }
 
     /// Reads a secret given inline or in a file (trailing newline removed); never echoes it.

@@ -33,6 +33,9 @@ public struct AccountConfiguration: Sendable, Equatable {
     public var signature: SignatureVersion
     /// Static credentials from the file; nil uses the default credential chain.
     public var credentials: Credentials?
+    /// A role assumed with `credentials` (or the default chain when nil): the
+    /// `credentials.role_arn` keys.
+    public var role: RoleAssumption?
     /// Task ids to poll (de-duplicated, in order); nil discovers them.
     public var taskIds: [String]?
     /// Task ids per `ListOperationProcessDetail` call.
@@ -74,7 +77,7 @@ public struct AccountConfiguration: Sendable, Equatable {
 
     public init(
         name: String, endpoint: Endpoint, region: String? = nil, signature: SignatureVersion = Defaults.signature,
-        credentials: Credentials? = nil, taskIds: [String]? = nil, taskBatchSize: Int = Defaults.taskBatchSize,
+        credentials: Credentials? = nil, role: RoleAssumption? = nil, taskIds: [String]? = nil, taskBatchSize: Int = Defaults.taskBatchSize,
         pageSize: Int = Defaults.pageSize, lang: String = Defaults.lang, interval: Duration = Defaults.interval,
         lookback: Duration = Defaults.lookback, pollTimeout: Duration? = nil, fullRefresh: Duration = Defaults.fullRefresh,
         requestsPerSecond: Double = Defaults.requestsPerSecond, maxConcurrentRequests: Int = Defaults.maxConcurrentRequests,
@@ -85,6 +88,7 @@ public struct AccountConfiguration: Sendable, Equatable {
         self.region = region
         self.signature = signature
         self.credentials = credentials
+        self.role = role
         self.taskIds = taskIds
         self.taskBatchSize = taskBatchSize
         self.pageSize = pageSize
