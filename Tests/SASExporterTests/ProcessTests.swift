@@ -1,4 +1,5 @@
 import Foundation
+import SASExporter
 import Testing
 
 /// The built `sas-exporter` binary, run as users run it. `swift build --build-tests`
