@@ -52,6 +52,7 @@ MIXIN_OVERRIDES = Path(__file__).with_name("mixin.yml")
 SHARDS_RULE = ROOT / "deploy" / "kubernetes" / "components" / "sharded" / "prometheusrule-shards.yaml"
 LOOKBACK_MS = 2 * 3600 * 1000     # longer than any subtask's life (<= 61 min) plus the run
 INTERVAL = "2s"
+POLL_TIMEOUT = "6s"  # fast fault scenarios: a throttled or failing poll gives up within seconds
 ACCOUNTS = {"e2e": "v3", "e2e-rpc": "rpc"}
 KEYS = {"e2e": ("e2eid", "e2esecret"), "e2e-rpc": ("e2erpcid", "e2erpcsecret")}
 BURSTS = [(9001, 5), (102, 4)]     # (check id, failed subtasks): 9001 is outside the catalogue
@@ -188,7 +189,8 @@ class Suite:
         for name, signature in ACCOUNTS.items():
             kid, secret = KEYS[name]
             lines += [f"  - name: {name}", f"    endpoint: {self.sim_base}", f"    signature: {signature}",
-                      "    lang: en", "    requests_per_second: 200", "    credentials:",
+                      "    lang: en", "    requests_per_second: 200", f"    poll_timeout: {POLL_TIMEOUT}",
+                      "    credentials:",
                       f"      access_key_id: {kid}", f"      access_key_secret: {secret}"]
         (self.tmp / "config.yml").write_text("\n".join(lines) + "\n")
 
@@ -466,7 +468,9 @@ class Suite:
         before = self.prom.value(tt) or 0.0
         last_before = self.num('alibabacloud_sas_last_poll_success_timestamp_seconds{account="e2e"}')
         fails_before = self.num('alibabacloud_sas_poll_failures_total{account="e2e"}')
-        self.fault(throttle_rps=12)
+        # Incremental polls make a few calls each (discovery and the unfinished tasks), so
+        # the limit must be low for them to be throttled at all.
+        self.fault(throttle_rps=2)
         self.wait_value("throttling: Throttling.User counted", tt, lambda v: v > before, 20, f"> {before:g}")
         # Polls still complete thanks to the retries: two more complete polls, up stays 1.
         mark = time.time()

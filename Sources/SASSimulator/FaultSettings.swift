@@ -24,11 +24,14 @@ public struct FaultSettings: Sendable, Equatable, Codable {
     /// At most this many rows per page, while `PageInfo.PageSize` echoes the size asked
     /// for (a server that caps page sizes without saying so).
     public var pageSizeCap: Int?
+    /// The first record of every `ListOperationProcessDetail` page is sent with fields of
+    /// the wrong type (`"CreateTime": "soon"`, `"Checks": null`, `"StatusCode": "2"`).
+    public var oddRecord: Bool
 
     public init(
         throttleRps: Double? = nil, errorRate: Double = 0, down: Bool = false, latencyMs: Int = 0,
         malformedRate: Double = 0, truncateRate: Double = 0, closeRate: Double = 0,
-        totalCountDrift: Int = 0, noPermission: [String] = [], pageSizeCap: Int? = nil
+        totalCountDrift: Int = 0, noPermission: [String] = [], pageSizeCap: Int? = nil, oddRecord: Bool = false
     ) {
         self.throttleRps = throttleRps
         self.errorRate = errorRate
@@ -40,13 +43,14 @@ public struct FaultSettings: Sendable, Equatable, Codable {
         self.totalCountDrift = totalCountDrift
         self.noPermission = noPermission
         self.pageSizeCap = pageSizeCap
+        self.oddRecord = oddRecord
     }
 
     enum CodingKeys: String, CodingKey {
         case throttleRps = "throttle_rps", errorRate = "error_rate", down
         case latencyMs = "latency_ms", malformedRate = "malformed_rate", truncateRate = "truncate_rate"
         case closeRate = "close_rate", totalCountDrift = "total_count_drift", noPermission = "no_permission"
-        case pageSizeCap = "page_size_cap"
+        case pageSizeCap = "page_size_cap", oddRecord = "odd_record"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -61,6 +65,7 @@ public struct FaultSettings: Sendable, Equatable, Codable {
         try c.encode(totalCountDrift, forKey: .totalCountDrift)
         try c.encode(noPermission, forKey: .noPermission)
         try c.encode(pageSizeCap, forKey: .pageSizeCap)
+        try c.encode(oddRecord, forKey: .oddRecord)
     }
 }
 
@@ -79,6 +84,7 @@ struct FaultUpdate: Decodable {
     var noPermission: [String]?
     var pageSizeCap: Int?
     var pageSizeCapSet = false
+    var oddRecord: Bool?
 
     typealias CodingKeys = FaultSettings.CodingKeys
 
@@ -96,6 +102,7 @@ struct FaultUpdate: Decodable {
         closeRate = try c.decodeIfPresent(Double.self, forKey: .closeRate)
         totalCountDrift = try c.decodeIfPresent(Int.self, forKey: .totalCountDrift)
         noPermission = try c.decodeIfPresent([String].self, forKey: .noPermission)
+        oddRecord = try c.decodeIfPresent(Bool.self, forKey: .oddRecord)
         if c.contains(.pageSizeCap) {
             pageSizeCapSet = true
             pageSizeCap = try c.decodeIfPresent(Int.self, forKey: .pageSizeCap)
@@ -115,6 +122,7 @@ struct FaultUpdate: Decodable {
         if let totalCountDrift { s.totalCountDrift = totalCountDrift }
         if let noPermission { s.noPermission = noPermission }
         if pageSizeCapSet { s.pageSizeCap = (pageSizeCap ?? 0) > 0 ? pageSizeCap : nil }
+        if let oddRecord { s.oddRecord = oddRecord }
         return s
     }
 }

@@ -96,12 +96,31 @@ extension Simulator {
             return true
         }
         let page = query.page(of: matching, cap: faults.pageSizeCap)
+        var details = page.map { $0.processDetail(at: now, lang: query.lang) }
+        let odd = faults.oddRecord && !details.isEmpty ? details.removeFirst() : nil
         let response = ListOperationProcessDetailResponse(
             requestId: requestId,
             pageInfo: query.pageInfo(count: page.count, total: matching.count, drift: faults.totalCountDrift),
-            processDetails: page.map { $0.processDetail(at: now, lang: query.lang) }
+            processDetails: details
         )
-        return encodeJSON(response)
+        guard let odd else { return encodeJSON(response) }
+        return Self.inserting(oddJSON(odd), into: encodeJSON(response))
+    }
+
+    /// A record whose JSON parses but whose fields have types a client cannot use.
+    private func oddJSON(_ record: ProcessDetail) -> [UInt8] {
+        let id = String(decoding: encodeJSON(record.detailTaskId ?? ""), as: UTF8.self)
+        let task = String(decoding: encodeJSON(record.taskId ?? ""), as: UTF8.self)
+        return Array(#"{"Checks":null,"CreateTime":"soon","DetailTaskId":\#(id),"StatusCode":"2","TaskId":\#(task)}"#.utf8)
+    }
+
+    /// `record` put first in the `ProcessDetails` array of an encoded page.
+    static func inserting(_ record: [UInt8], into body: [UInt8]) -> [UInt8] {
+        let marker = Array(#""ProcessDetails":["#.utf8)
+        guard let start = body.indices.first(where: { body[$0...].starts(with: marker) }) else { return body }
+        let after = start + marker.count
+        let separator: [UInt8] = body[after] == UInt8(ascii: "]") ? [] : [UInt8(ascii: ",")]
+        return Array(body[..<after]) + record + separator + Array(body[after...])
     }
 
     private func listProcesses(_ query: APIQuery, requestId: String, now: Int64, faults: FaultSettings) -> [UInt8] {

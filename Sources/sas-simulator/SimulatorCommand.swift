@@ -80,6 +80,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault.page-size-cap"), help: "Serve at most this many rows per page while echoing the PageSize asked for.")
     var pageSizeCap: Int?
 
+    @Flag(name: .customLong("fault.odd-record"), help: "Send the first record of every detail page with fields of the wrong type.")
+    var oddRecord = false
+
     @Option(name: .customLong("time-semantics"), help: "How StartTime/EndTime filter: creation (both bound the creation time) or creation-completion (the Java SDK's reading: EndTime bounds the completion time).")
     var timeSemantics = "creation"
 
@@ -116,7 +119,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         )
         let faults = FaultSettings(
             errorRate: errorRate, down: down, latencyMs: latencyMs, malformedRate: malformedRate,
-            truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift, pageSizeCap: pageSizeCap
+            truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift, pageSizeCap: pageSizeCap,
+            oddRecord: oddRecord
         )
         let clock = manualClock
             ? SimulatorClock.manual(startMs: startTimeMs ?? SimulatorClock.wallClockMs())

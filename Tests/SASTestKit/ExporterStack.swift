@@ -44,6 +44,7 @@ public final class ExporterStack: Sendable {
     ///   - monotonic: a manual clock for ticks and deadlines; the system's when nil.
     public static func start(
         simulator settings: SimulatorConfiguration = SimulatorConfiguration(seed: 11, tasks: 480, subtasksPerTask: 10),
+        faults: FaultSettings = FaultSettings(),
         startMs: Int64? = nil,
         configuration: (String) throws -> ExporterConfiguration,
         configFile: String? = nil,
@@ -55,11 +56,11 @@ public final class ExporterStack: Sendable {
         var settings = settings
         settings.accessKeys[key.accessKeyId] = key.accessKeySecret.reveal()
         let start = startMs ?? (Int64(Date().timeIntervalSince1970) / 60) * 60_000
-        let simulator = Simulator(configuration: settings, clock: .manual(startMs: start))
+        let simulator = Simulator(configuration: settings, clock: .manual(startMs: start), faults: faults)
         let running = try await startSimulator(simulator)
         let wall = simulator.clock
         let clock = monotonic?.exporterClock(wallMs: { wall.nowMs }) ?? .wall { wall.nowMs }
-        let sources = ClientSources(environment: [:], logger: logger)
+        let sources = ClientSources(environment: [:], logger: logger, clock: clock)
         let exporter: RunningExporter
         do {
             exporter = try await RunningExporter.start(

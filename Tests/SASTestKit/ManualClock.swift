@@ -3,6 +3,11 @@ import Synchronization
 
 /// A monotonic clock that stands still until a test advances it: the exporter's ticks and
 /// poll deadlines then happen exactly when the test says, with no sleeping.
+///
+/// With `autoAdvance`, a sleep no longer than it (a rate-limit wait, a retry backoff)
+/// moves the clock itself and returns at once: a poll of 500 calls at 10 per second then
+/// takes 50 s of this clock and a few of the test's. Longer sleeps (the ticks, the poll
+/// deadline) still wait for `advance`.
 public final class ManualClock: Sendable {
     private struct Sleeper {
         var deadline: ContinuousClock.Instant
@@ -17,8 +22,11 @@ public final class ManualClock: Sendable {
 
     private let base = ContinuousClock.now
     private let state = Mutex(State())
+    private let autoAdvance: Duration
 
-    public init() {}
+    public init(autoAdvance: Duration = .zero) {
+        self.autoAdvance = autoAdvance
+    }
 
     /// Now, on this clock.
     public func now() -> ContinuousClock.Instant {
@@ -52,7 +60,12 @@ public final class ManualClock: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let outcome = state.withLock { state -> Result<Void, any Error>? in
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    if base.advanced(by: state.offset) >= deadline { return .success(()) }
+                    let now = base.advanced(by: state.offset)
+                    if now >= deadline { return .success(()) }
+                    if deadline - now <= autoAdvance {
+                        state.offset += deadline - now
+                        return .success(())
+                    }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return nil
                 }

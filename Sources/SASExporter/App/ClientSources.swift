@@ -11,13 +11,22 @@ public final class ClientSources: Sendable {
     private let logger: Logger
     private let pool: HTTPClientPool
     private let credentials: CredentialProviderFactory
+    private let clientEnvironment: SASClientEnvironment
 
     /// - Parameters:
+    ///   - clock: the exporter's clock; the clients' rate limits and retry waits run on
+    ///     it (request signatures carry the system's real time, which the server checks).
     ///   - stsEndpoint, ecsMetadataBaseURL: overrides for the STS and ECS metadata hosts of
     ///     the credential chain (tests, demo); default `SAS_EXPORTER_STS_ENDPOINT` and
     ///     `SAS_EXPORTER_ECS_METADATA_URL`.
-    public init(environment: [String: String], logger: Logger, stsEndpoint: String? = nil, ecsMetadataBaseURL: String? = nil) {
+    public init(
+        environment: [String: String], logger: Logger, clock: ExporterClock = .system, stsEndpoint: String? = nil,
+        ecsMetadataBaseURL: String? = nil
+    ) {
         self.logger = logger
+        self.clientEnvironment = SASClientEnvironment(
+            now: clock.now, sleep: { try await clock.sleep(clock.now().advanced(by: $0)) }
+        )
         self.pool = HTTPClientPool(factory: SASHTTPClientFactory(environment: environment))
         self.credentials = CredentialProviderFactory(
             environment: environment, clients: .perURL(pool),
@@ -39,7 +48,7 @@ public final class ClientSources: Sendable {
         }
         let client = SASClient(
             configuration: account.clientConfiguration(userAgent: "sas-exporter/\(BuildFacts.version)"),
-            credentials: provider, httpClient: http, logger: logger, observer: calls
+            credentials: provider, httpClient: http, logger: logger, observer: calls, environment: clientEnvironment
         )
         return ClientPollSource(
             client: client, pageSize: account.pageSize, lang: account.lang, idBatchSize: max(account.taskBatchSize, 100)

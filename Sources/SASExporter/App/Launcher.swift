@@ -64,7 +64,7 @@ public enum Launcher {
             if let path = options.webConfigFile { print("\(path): OK") }
             return 0
         }
-        let sources = ClientSources(environment: options.environment, logger: logger)
+        let sources = ClientSources(environment: options.environment, logger: logger, clock: .system)
         let production: PollerSupervisor.SourceFactory = { account, calls in try sources.makeSource(account: account, calls: calls) }
         let makeSource = override?.makeSource(sources) ?? production
         let code: Int32
