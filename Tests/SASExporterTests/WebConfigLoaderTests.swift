@@ -46,6 +46,10 @@ struct WebConfigLoaderTests {
     @Test func emptyFileAndEmptySectionsMeanPlainOpenHTTP() throws {
         #expect(try loader.parse("", file: "web.yml") == WebConfiguration())
         #expect(try loader.parse("tls_server_config: {}\nbasic_auth_users:\n", file: "web.yml") == WebConfiguration())
+        #expect(try loader.parse("tls_server_config:\n  min_version: TLS13\n  cert_file: \"\"\n", file: "web.yml").tls == nil, "no certificate, key, CA or client auth type: plain HTTP, as in exporter-toolkit")
+        #expect(throws: ConfigError.self, "but the values are still checked") {
+            try loader.parse("tls_server_config:\n  min_version: TLS14\n", file: "web.yml")
+        }
     }
 
     @Test func toolkitSettingsOnceRefusedAreRead() throws {

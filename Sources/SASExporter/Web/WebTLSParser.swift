@@ -48,7 +48,16 @@ struct WebTLSParser {
     /// checked here, as Go's HTTP/2 server checks them at start).
     func parse(_ node: YAMLNodeReader, http2: Bool = true) throws(ConfigError) -> TLSServerConfig? {
         let fields = try node.mapping(allowed: Self.keys)
-        if fields.isEmpty { return nil }
+        guard try Self.enablesTLS(fields) else {
+            // As in exporter-toolkit: without a certificate, key, client CA or client auth
+            // type the listener serves plain HTTP; the other values are still checked.
+            _ = try fields["min_version"].map { (node) throws(ConfigError) in try version(node) }
+            _ = try fields["max_version"].map { (node) throws(ConfigError) in try version(node) }
+            _ = try fields["cipher_suites"].map { (node) throws(ConfigError) in try cipherSuites(node) }
+            _ = try fields["curve_preferences"].map { (node) throws(ConfigError) in try curves(node) }
+            _ = try fields["prefer_server_cipher_suites"].map { (node) throws(ConfigError) in try node.bool() }
+            return nil
+        }
         // Go reads an empty string as an absent setting; so does this parser.
         guard let certificate = try pem(fields, inline: "cert", file: "cert_file", in: node) else {
             throw node.error("missing one of `cert` or `cert_file`")
@@ -98,6 +107,14 @@ struct WebTLSParser {
             config.allowedSANs = names
         }
         return config
+    }
+
+    /// Whether TLS is on: one of the settings exporter-toolkit's `IsEnabled` looks at is set.
+    static func enablesTLS(_ fields: [String: YAMLNodeReader]) throws(ConfigError) -> Bool {
+        for key in ["cert", "cert_file", "key", "key_file", "client_ca", "client_ca_file", "client_auth_type"] {
+            if let node = fields[key], !node.isNull, !(try node.string()).isEmpty { return true }
+        }
+        return false
     }
 
     private func pem(
