@@ -95,16 +95,28 @@ struct WebBasicAuthTests {
         }
     }
 
-    @Test func unknownUsersPayBcryptAgainstADecoyOfTheSameCost() async throws {
+    @Test func unknownUsersWaitAsLongAsABcryptWithoutRunningOne() async throws {
         let spy = BcryptSpy()
-        let verifier = BasicAuthVerifier(bcrypt: { spy.verify($0, $1) })
+        let slept = Mutex<[Duration]>([])
+        let verifier = BasicAuthVerifier(bcrypt: { spy.verify($0, $1) }, sleep: { duration in slept.withLock { $0.append(duration) } })
         let users = ["alice": try #require(BcryptHash(Self.htpasswdHash))]
-        #expect(await verifier.verify(user: "mallory", password: "s3cret-Pass", users: users) == false)
-        let used = spy.hashes.withLock { $0 }
-        #expect(used.count == 1, "an unknown user still costs one bcrypt")
-        #expect(used.first?.hasPrefix("$2b$05$") == true, "the decoy has the configured cost")
-        #expect(used.first != BcryptHash(Self.htpasswdHash)?.verifiable)
+        #expect(await verifier.check(user: "mallory", password: "s3cret-Pass", users: users) == .refused)
+        #expect(spy.hashes.withLock { $0 } == [BcryptHash.decoy(cost: 5)?.verifiable], "one bcrypt to measure the machine, at the users' cost (5)")
+        let before = slept.withLock { $0.count }
+        #expect(await verifier.check(user: "mallory", password: "other", users: users) == .refused)
+        #expect(spy.hashes.withLock { $0.count } == 1, "later unknown users cost no bcrypt at all")
+        let expected = try #require(verifier.timing.estimate(cost: 5))
+        let waits = slept.withLock { $0 }
+        let last = try #require(waits.last)
+        #expect(waits.count == before + 1 && last <= expected && last > expected - .milliseconds(50), "the answer waits as long as a bcrypt at the users' cost (5) takes")
         #expect(verifier.cache.count == 0)
+    }
+
+    @Test func decoyCostIsTheMostCommonCostNotTheHighest() throws {
+        func hash(_ cost: Int) throws -> BcryptHash { try #require(BcryptHash.decoy(cost: cost)) }
+        #expect(BasicAuthVerifier.decoyCost(for: ["a": try hash(10), "b": try hash(10), "c": try hash(18)]) == 10)
+        #expect(BasicAuthVerifier.decoyCost(for: ["a": try hash(12), "b": try hash(18)]) == 12, "ties go to the lower cost")
+        #expect(BasicAuthVerifier.decoyCost(for: ["bob": try hash(18)]) == 18, "a single user is matched whatever its cost")
     }
 
     @Test func successesAreCachedAndTheCacheIsBounded() async throws {

@@ -89,20 +89,10 @@ public struct ExporterApplication: Sendable {
         return routes.build()
     }
 
-    /// The HTTP server: idle connections closed after 60 s, header sizes capped; HTTPS
-    /// when the web configuration has `tls_server_config`.
+    /// The HTTP server (see ``Listener``): HTTPS and HTTP/2 when the web configuration
+    /// says so, always with the listener limits.
     public func httpServer(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let http1 = HTTPServerBuilder.http1(configuration: .init(
-            idleTimeout: .seconds(60),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
-        ))
-        return Application(
-            router: router,
-            server: try web?.tls.map { try HTTPServerBuilder.tls(http1, configuration: $0) } ?? http1,
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "sas-exporter"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
+        try Listener.application(host: listen.host, port: listen.port, web: web, router: router, logger: logger, onServerRunning: onServerRunning)
     }
 
     /// Runs every service until SIGTERM or SIGINT (or the task is cancelled).

@@ -1,23 +1,51 @@
 import Crypto
 import HummingbirdBcrypt
-import NIOPosix
 
-/// Checks basic-auth credentials against `basic_auth_users`, as exporter-toolkit does:
-/// an unknown user is checked against a decoy hash of the same cost (so the answer takes
-/// as long), successes are cached, and bcrypt runs on one dedicated thread (so a flood
-/// of bad passwords takes one core, not all of them, and never blocks the event loops).
+/// Checks basic-auth credentials against `basic_auth_users` so that abuse cannot starve
+/// Prometheus:
+///
+/// - Successes are cached (keyed by user, stored hash and an HMAC of the password), so a
+///   request whose credentials are cached answers at once and never waits for bcrypt.
+/// - bcrypt runs on one thread behind a bounded queue (``BcryptLane``); a check that finds
+///   the queue full is answered ``Outcome/busy`` (429) at once.
+/// - An unknown user costs no bcrypt at all: the answer waits as long as a bcrypt at the
+///   *decoy cost* takes on this machine now (``BcryptTiming``), times the checks queued
+///   ahead, then says no. The decoy cost is the cost most configured users have (the
+///   lowest of those tied), so timing does not tell unknown users from wrong passwords of
+///   users at that cost, and one high-cost hash neither sets the decoy for everyone nor lets
+///   unknown users occupy the bcrypt thread. Users at another cost can be told apart by
+///   timing: keep every hash at one cost.
 public final class BasicAuthVerifier: Sendable {
     /// Entries the success cache holds at most.
     public static let defaultCacheCapacity = 128
 
+    /// What a check concluded.
+    public enum Outcome: Sendable, Equatable {
+        /// The credentials are right.
+        case accepted
+        /// They are not (401).
+        case refused
+        /// The bcrypt queue is full; try again later (429).
+        case busy
+    }
+
     let cache: VerificationCache
+    let lane: BcryptLane
+    let timing = BcryptTiming()
     private let digestKey = SymmetricKey(size: .bits256)
     private let bcrypt: @Sendable (String, String) -> Bool
+    private let sleep: @Sendable (Duration) async -> Void
 
-    /// `bcrypt(password, hash)` is injectable so tests can count calls.
-    init(cacheCapacity: Int = BasicAuthVerifier.defaultCacheCapacity, bcrypt: (@Sendable (String, String) -> Bool)? = nil) {
+    /// `bcrypt(password, hash)` and `sleep` are injectable so tests can count and time them.
+    init(
+        cacheCapacity: Int = BasicAuthVerifier.defaultCacheCapacity, queueLimit: Int = BcryptLane.defaultLimit,
+        bcrypt: (@Sendable (String, String) -> Bool)? = nil,
+        sleep: (@Sendable (Duration) async -> Void)? = nil
+    ) {
         self.cache = VerificationCache(capacity: cacheCapacity)
+        self.lane = BcryptLane(limit: queueLimit)
         self.bcrypt = bcrypt ?? { password, hash in Bcrypt.verify(password, hash: hash) }
+        self.sleep = sleep ?? { duration in try? await Task.sleep(for: duration) }
     }
 
     public convenience init() {
@@ -26,36 +54,53 @@ public final class BasicAuthVerifier: Sendable {
 
     /// Whether `user` with `password` is one of `users`.
     public func verify(user: String, password: String, users: [String: BcryptHash]) async -> Bool {
-        let known = users[user]
-        guard let hash = known ?? Self.decoy(for: users) else { return false }
+        await check(user: user, password: password, users: users) == .accepted
+    }
+
+    /// Checks `user` and `password` against `users`.
+    public func check(user: String, password: String, users: [String: BcryptHash]) async -> Outcome {
+        guard let hash = users[user] else { return await refuseUnknown(users) }
         // The C code reads a NUL-terminated string: a NUL would cut the password short.
         let usable = !password.utf8.contains(0)
         let key = VerificationCache.Key(
             user: user, storedHash: hash.text,
             passwordDigest: Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: digestKey))
         )
-        if known != nil, usable, cache.contains(key) { return true }
+        if usable, cache.contains(key) { return .accepted }
         let bcrypt = self.bcrypt
-        let matches: Bool
-        do {
-            matches = try await Self.pool.runIfActive { bcrypt(password, hash.verifiable) }
-        } catch {
-            return false
-        }
-        guard known != nil, usable, matches else { return false }
+        guard let result = await lane.run({ bcrypt(password, hash.verifiable) }) else { return .busy }
+        timing.record(cost: hash.cost, took: result.took)
+        guard usable, result.value else { return .refused }
         cache.insert(key)
-        return true
+        return .accepted
     }
 
-    /// The decoy for unknown users: the highest cost among the configured hashes.
-    static func decoy(for users: [String: BcryptHash]) -> BcryptHash? {
-        BcryptHash.decoy(cost: users.values.map(\.cost).max() ?? 10)
+    /// An unknown user: as slow as a wrong password at the decoy cost, without bcrypt.
+    private func refuseUnknown(_ users: [String: BcryptHash]) async -> Outcome {
+        let cost = Self.decoyCost(for: users)
+        let queued = lane.load
+        guard queued < lane.limit else { return .busy }
+        let started = ContinuousClock.now
+        if timing.estimate(cost: cost) == nil {
+            // First measure of this machine: one real bcrypt (at most cost 6), queued like
+            // any other; its time counts towards this answer's.
+            let calibrationCost = min(cost, BcryptTiming.calibrationCost)
+            let calibration = BcryptHash.decoy(cost: calibrationCost)?.verifiable ?? ""
+            let bcrypt = self.bcrypt
+            guard let result = await lane.run({ bcrypt("", calibration) }) else { return .busy }
+            timing.record(cost: calibrationCost, took: result.took)
+        }
+        if let one = timing.estimate(cost: cost) {
+            let remaining = one * (queued + 1) - (ContinuousClock.now - started)
+            if remaining > .zero { await sleep(remaining) }
+        }
+        return .refused
     }
 
-    /// One thread for every bcrypt in the process, started once and kept for its life.
-    static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        return pool
-    }()
+    /// The cost most users have; the lowest of the costs tied for most.
+    static func decoyCost(for users: [String: BcryptHash]) -> Int {
+        var counts: [Int: Int] = [:]
+        for hash in users.values { counts[hash.cost, default: 0] += 1 }
+        return counts.max { lhs, rhs in lhs.value != rhs.value ? lhs.value < rhs.value : lhs.key > rhs.key }?.key ?? 10
+    }
 }

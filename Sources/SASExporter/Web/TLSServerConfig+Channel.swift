@@ -1,5 +1,5 @@
-import Foundation
 import HummingbirdTLS
+import Logging
 import NIOSSL
 
 extension TLSServerConfig {
@@ -7,82 +7,52 @@ extension TLSServerConfig {
     /// checking them with BoringSSL once (a key that does not match the certificate fails
     /// here, at start or in `--config.check`, not at the first connection).
     ///
+    /// Certificate and key files are re-read when they change (``CertificateReloader``).
+    /// Client certificates are checked with Go's meaning of `client_auth_type`: the two
+    /// Verify types check the chain against `client_ca_file`, or the system's trust roots
+    /// when none is given; `client_allowed_sans` is checked on the client's leaf.
+    ///
     /// `file` names the web configuration file in errors.
-    public func channelConfiguration(file: String) throws(ConfigError) -> TLSChannelConfiguration {
-        let chain = try certificates(certificate, key: "cert", file: file)
-        let privateKey: NIOSSLPrivateKey
-        do {
-            privateKey = try NIOSSLPrivateKey(bytes: try bytes(key, key: "key", file: file), format: .pem)
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw problem(file, key: key.isFile ? "key_file" : "key", "holds no usable PEM private key (\(error))")
-        }
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey)
-        )
+    public func channelConfiguration(file: String, logger: Logger = Logger(label: "sas-exporter.web")) throws(ConfigError) -> TLSChannelConfiguration {
+        let pair = try keyPair(file: file)
+        var tls = pair.serverConfiguration
         tls.minimumTLSVersion = minVersion.nio
         tls.maximumTLSVersion = maxVersion.nio
-        if !cipherSuites.isEmpty { tls.cipherSuiteValues = cipherSuites.map { NIOTLSCipher(rawValue: $0) } }
-        if !curves.isEmpty { tls.curves = curves.map { NIOTLSCurve(rawValue: $0) } }
-        var acceptAny: TLSChannelConfiguration.CustomVerificationCallback?
-        switch clientAuth {
-        case .noClientCert:
-            tls.certificateVerification = .none
-        case .requestClientCert, .requireAnyClientCert:
-            // Go's semantics: ask for a certificate but do not check it.
-            tls.certificateVerification = clientAuth == .requestClientCert ? .optionalVerification : .noHostnameVerification
-            acceptAny = { _, promise in promise.succeed(.certificateVerified) }
-        case .verifyClientCertIfGiven, .requireAndVerifyClientCert:
-            tls.certificateVerification = clientAuth == .verifyClientCertIfGiven ? .optionalVerification : .noHostnameVerification
+        let tls12Suites = cipherSuites.filter { !WebTLSParser.tls13Suites.values.contains($0) }
+        if !tls12Suites.isEmpty {
+            tls.cipherSuiteValues = tls12Suites.map { NIOTLSCipher(rawValue: $0) }
+        } else if !cipherSuites.isEmpty, minVersion < .tls13 {
+            // Only TLS 1.3 suites listed: Go then has no TLS 1.2 suite and serves TLS 1.3 only.
+            tls.minimumTLSVersion = .tlsv13
         }
-        if let clientCA {
-            tls.trustRoots = .certificates(try certificates(clientCA, key: "client_ca", file: file))
+        if !curves.isEmpty { tls.curves = curves.map { NIOTLSCurve(rawValue: $0) } }
+        switch clientAuth {
+        case .noClientCert: tls.certificateVerification = .none
+        case .requestClientCert, .verifyClientCertIfGiven: tls.certificateVerification = .optionalVerification
+        case .requireAnyClientCert, .requireAndVerifyClientCert: tls.certificateVerification = .noHostnameVerification
+        }
+        let authorities = try clientCertificateAuthorities(file: file)
+        if let authorities {
+            tls.trustRoots = .certificates(authorities)
             tls.sendCANameList = true
+        } else if clientAuth.verifies {
+            tls.trustRoots = .default
+        }
+        let verification: TLSChannelConfiguration.CustomVerificationCallback?
+        do {
+            verification = try ClientCertificateCheck.callback(for: self, clientCAs: authorities)
+        } catch {
+            throw problem(file, key: clientCA?.isFile == true ? "client_ca_file" : "client_ca", "holds a certificate that cannot be parsed (\(error))")
         }
         do {
             _ = try NIOSSLContext(configuration: tls)
         } catch {
             throw ConfigError(file: file, keyPath: "tls_server_config", message: "the TLS settings were refused: \(error)")
         }
-        return TLSChannelConfiguration(tlsConfiguration: tls, customVerificationCallback: acceptAny)
-    }
-
-    private func certificates(_ source: PEMSource, key: String, file: String) throws(ConfigError) -> [NIOSSLCertificate] {
-        let data = try bytes(source, key: key, file: file)
-        let name = source.isFile ? "\(key)_file" : key
-        let certificates: [NIOSSLCertificate]
-        do {
-            certificates = try NIOSSLCertificate.fromPEMBytes(data)
-        } catch {
-            throw problem(file, key: name, "holds no valid PEM certificate (\(error))")
+        if certificate.isFile || key.isFile {
+            tls.sslContextCallback = CertificateReloader(config: self, file: file, initial: pair, logger: logger).contextCallback
         }
-        guard !certificates.isEmpty else { throw problem(file, key: name, "holds no PEM certificate") }
-        return certificates
-    }
-
-    private func bytes(_ source: PEMSource, key: String, file: String) throws(ConfigError) -> [UInt8] {
-        switch source {
-        case .inline(let text):
-            return Array(text.utf8)
-        case .file(let path):
-            do {
-                return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw problem(file, key: "\(key)_file", "cannot read \(path) (\(ConfigLoader.reason(error)))")
-            }
-        }
-    }
-
-    private func problem(_ file: String, key: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, keyPath: "tls_server_config.\(key)", message: message)
-    }
-}
-
-extension TLSServerConfig.PEMSource {
-    var isFile: Bool {
-        if case .file = self { return true }
-        return false
+        return TLSChannelConfiguration(tlsConfiguration: tls, customVerificationCallback: verification)
     }
 }
 

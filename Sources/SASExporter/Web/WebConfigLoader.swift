@@ -40,13 +40,11 @@ public struct WebConfigLoader: Sendable {
         if reader.isNull { return WebConfiguration() }
         let top = try reader.mapping(allowed: Self.topLevelKeys)
         var config = WebConfiguration()
-        if let node = top["rate_limit"] {
-            throw node.error("rate limiting is not supported by sas-exporter; remove `rate_limit`")
-        }
+        if let node = top["http_server_config"], !node.isNull { try httpServerConfig(node, into: &config) }
         if let node = top["tls_server_config"], !node.isNull {
-            config.tls = try WebTLSParser(directory: directory).parse(node)
+            config.tls = try WebTLSParser(directory: directory).parse(node, http2: config.http2)
         }
-        if let node = top["http_server_config"], !node.isNull { config.headers = try httpServerConfig(node) }
+        if let node = top["rate_limit"], !node.isNull { config.rateLimit = try rateLimit(node) }
         if let node = top["basic_auth_users"], !node.isNull { config.users = try users(node) }
         return config
     }
@@ -62,12 +60,30 @@ public struct WebConfigLoader: Sendable {
         "Content-Security-Policy": nil,
     ]
 
-    private func httpServerConfig(_ node: YAMLNodeReader) throws(ConfigError) -> [WebConfiguration.ResponseHeader] {
-        let fields = try node.mapping(allowed: ["headers", "http2"])
-        if let http2 = fields["http2"], try http2.bool() {
-            throw http2.error("HTTP/2 is not supported by sas-exporter (it serves HTTP/1.1); set `http2: false` or remove the key")
+    /// `rate_limit`: `interval` (a Go duration; 0 or absent turns the limit off) and `burst`.
+    private func rateLimit(_ node: YAMLNodeReader) throws(ConfigError) -> WebConfiguration.RateLimit? {
+        let fields = try node.mapping(allowed: ["interval", "burst"])
+        var interval = Duration.zero
+        if let intervalNode = fields["interval"], !intervalNode.isNull {
+            let text = try intervalNode.string()
+            guard let value = GoDuration.parse(text) else {
+                throw intervalNode.error("\"\(text)\" is not a duration (use forms such as 1s, 500ms, 1m; 0 turns the limit off)")
+            }
+            interval = value
         }
-        guard let headersNode = fields["headers"], !headersNode.isNull else { return [] }
+        var burst = 0
+        if let burstNode = fields["burst"], !burstNode.isNull { burst = try burstNode.int(in: 0...1_000_000) }
+        return interval == .zero ? nil : WebConfiguration.RateLimit(interval: interval, burst: burst)
+    }
+
+    private func httpServerConfig(_ node: YAMLNodeReader, into config: inout WebConfiguration) throws(ConfigError) {
+        let fields = try node.mapping(allowed: ["headers", "http2"])
+        if let http2 = fields["http2"], !http2.isNull { config.http2 = try http2.bool() }
+        config.headers = try headers(fields["headers"])
+    }
+
+    private func headers(_ node: YAMLNodeReader?) throws(ConfigError) -> [WebConfiguration.ResponseHeader] {
+        guard let headersNode = node, !headersNode.isNull else { return [] }
         guard case .mapping(let mapping) = headersNode.node else { throw headersNode.error("expected a mapping of header names to values") }
         var headers: [WebConfiguration.ResponseHeader] = []
         for (keyNode, valueNode) in mapping {
@@ -77,7 +93,9 @@ public struct WebConfigLoader: Sendable {
                 let known = Self.allowedHeaders.keys.sorted().joined(separator: ", ")
                 throw entry.error("HTTP header \"\(name)\" can not be configured (allowed: \(known))", at: keyNode)
             }
-            let value = try entry.nonEmptyString()
+            let value = entry.isNull ? "" : try entry.string()
+            // exporter-toolkit: a blank value leaves the header unset (where any value is allowed).
+            if value.isEmpty, allowedValues == nil { continue }
             if let allowedValues, !allowedValues.contains(value.lowercased()) {
                 throw entry.error("invalid value \"\(value)\", expected one of: \(allowedValues.sorted().joined(separator: ", "))")
             }

@@ -8,8 +8,9 @@ import Synchronization
 /// cheaper: each request `stat`s the file and parses it again only when its modification
 /// time, size or inode changed. A file that became unreadable or invalid makes
 /// ``current()`` fail, and the middleware answers 500 (fail closed, never open) until the
-/// file is fixed. TLS material is read once at start; changes to `tls_server_config`
-/// need a restart.
+/// file is fixed. The certificate and key *files* are re-read by the TLS layer when they
+/// change (``CertificateReloader``); other changes to `tls_server_config`, and to
+/// `http_server_config.http2`, need a restart.
 public final class WebConfigSource: Sendable {
     /// The file, or nil for a fixed configuration (tests, embedding).
     public let path: String?
@@ -61,7 +62,7 @@ public final class WebConfigSource: Sendable {
                 let config = try loader.load(path: path)
                 state.result = .success(config)
                 if config.tls != startTLS {
-                    logger.warning("web configuration: tls_server_config changed; TLS settings apply after a restart", metadata: ["file": "\(path)"])
+                    logger.warning("web configuration: tls_server_config changed; these settings apply after a restart (renewed certificate and key files are picked up without one)", metadata: ["file": "\(path)"])
                 }
                 logger.info("web configuration reloaded", metadata: ["file": "\(path)"])
             } catch {
