@@ -43,6 +43,7 @@ struct CountingUnderChangeTests {
 
     /// Moves simulated time and lets exactly one poll per account happen.
     static func step(_ stack: ExporterStack, clock: ManualClock, minutes: Double, accounts: [String] = ["it"]) async -> Bool {
+        guard await clock.idle(sleepers: accounts.count, within: interval) else { return false }
         let polls = accounts.map { stack.polls($0) }
         stack.simulator.clock.advance(by: minutes * 60)
         clock.advance(by: interval)
@@ -157,6 +158,7 @@ struct CountingUnderChangeTests {
             },
             configFile: path, monotonic: clock
         )
+        #expect(await stack.waitForPolls("it", 1))
         let ids = Array(Self.truth(stack, lookback: Self.hour).taskIds.suffix(6))
         let first = Array(ids.prefix(2))
         let url = stack.running.baseURL
@@ -242,7 +244,7 @@ struct CountingUnderChangeTests {
     /// More terminal subtasks in the window than the tracked-state cap: exact totals with
     /// the cap above the window; with it below, the `cap` evictions show it and nothing is
     /// counted twice.
-    @Test(arguments: [5_000, 60])
+    @Test(arguments: [5_000, 15])
     func theTrackedStateCap(_ cap: Int) async throws {
         let clock = ManualClock()
         let stack = try await ExporterStack.start(
@@ -307,6 +309,7 @@ struct LargeAccountTests {
         #expect(Exposition.sum(Exposition.samples(text, "alibabacloud_sas_subtasks"), containing: ["account=\"big\""]) == Double(truth.total))
         let firstCalls = stack.simulator.stats.total
 
+        #expect(await clock.idle(sleepers: 1, within: .seconds(60)))
         clock.advance(by: .seconds(60))
         #expect(await stack.waitForPolls("big", 2, timeout: .seconds(120)))
         let secondCalls = stack.simulator.stats.total - firstCalls

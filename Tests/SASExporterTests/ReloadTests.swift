@@ -135,12 +135,9 @@ struct OverlappingReloadTests {
         return Dictionary(uniqueKeysWithValues: names.map { ($0, Exposition.sum(samples, containing: ["account=\"\($0)\""])) })
     }
 
-    /// Every poller is asleep until its next tick (no poll running); returns how many.
+    /// Every poller is asleep until its next tick (no poll running, no orphan).
     static func quiet(_ clock: ManualClock, pollers: Int) async -> Bool {
-        await eventually(timeout: .seconds(30)) {
-            let sleeping = clock.sleepingUntil
-            return sleeping.count == pollers && sleeping.allSatisfy { $0 <= clock.now().advanced(by: interval) }
-        }
+        await clock.idle(sleepers: pollers, within: interval)
     }
 
     @Test func eightOverlappingReloadsLeaveExactlyOnePollerPerAccount() async throws {

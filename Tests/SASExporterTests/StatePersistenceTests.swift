@@ -70,7 +70,10 @@ struct StatePersistenceTests {
         )
         for round in 1...3 {
             #expect(await eventually(timeout: .seconds(30)) { names.allSatisfy { exporter.health($0)?.pollsTotal == UInt64(round) } })
-            if round < 3 { clock.advance(by: .seconds(60)) }
+            if round < 3 {
+                #expect(await clock.idle(sleepers: names.count, within: .seconds(60)))
+                clock.advance(by: .seconds(60))
+            }
         }
         let written = writes.withLock { $0 }
         var entries: [String: Int] = [:]

@@ -53,7 +53,10 @@ struct WebBcryptStarvationTests {
             #expect(cached.took < .milliseconds(100), "cached credentials answer within 100 ms: \(cached.took)")
 
             let fresh = try await Self.timed(client, port, WebBasicAuthTests.basic("bob", "bob-password"))
-            let bound = one * 1.5 + .milliseconds(250)
+            // One bcrypt measured again under the load of the moment (other tests share the
+            // two cores): the bound is the slower of the two measurements.
+            let again = clock.measure { _ = Bcrypt.verify("not-bobs", hash: bobHash.verifiable) }
+            let bound = max(one, again) * 1.5 + .milliseconds(250)
             #expect(fresh.status == 200)
             #expect(fresh.took < bound, "a fresh login takes one bcrypt (\(one)), not nine: \(fresh.took)")
 

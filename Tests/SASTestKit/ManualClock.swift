@@ -4,10 +4,10 @@ import Synchronization
 /// A monotonic clock that stands still until a test advances it: the exporter's ticks and
 /// poll deadlines then happen exactly when the test says, with no sleeping.
 ///
-/// With `autoAdvance`, a sleep no longer than it (a rate-limit wait, a retry backoff)
-/// moves the clock itself and returns at once: a poll of 500 calls at 10 per second then
-/// takes 50 s of this clock and a few of the test's. Longer sleeps (the ticks, the poll
-/// deadline) still wait for `advance`.
+/// A sleep shorter than `autoAdvance` (a rate-limit wait, a short retry backoff; default
+/// 2 s, keep it below every tick interval of the test) moves the clock itself, wakes whatever became due, and returns at once: a poll
+/// of 500 calls at 10 per second then takes 50 s of this clock and a few of the test's.
+/// Longer sleeps (the ticks, the poll deadline) wait for `advance`.
 public final class ManualClock: Sendable {
     private struct Sleeper {
         var deadline: ContinuousClock.Instant
@@ -24,7 +24,7 @@ public final class ManualClock: Sendable {
     private let state = Mutex(State())
     private let autoAdvance: Duration
 
-    public init(autoAdvance: Duration = .zero) {
+    public init(autoAdvance: Duration = .seconds(2)) {
         self.autoAdvance = autoAdvance
     }
 
@@ -35,19 +35,33 @@ public final class ManualClock: Sendable {
 
     /// Moves time forward and wakes every sleeper whose instant has come.
     public func advance(by duration: Duration) {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+        let woken = state.withLock { state in
             state.offset += duration
-            let now = base.advanced(by: state.offset)
-            let due = state.sleepers.filter { $0.value.deadline <= now }
-            for id in due.keys { state.sleepers[id] = nil }
-            return due.values.map(\.continuation)
+            return Self.due(&state, now: base.advanced(by: state.offset))
         }
         for continuation in woken { continuation.resume() }
+    }
+
+    /// Removes and returns the sleepers whose instant has come.
+    private static func due(_ state: inout State, now: ContinuousClock.Instant) -> [CheckedContinuation<Void, any Error>] {
+        let due = state.sleepers.filter { $0.value.deadline <= now }
+        for id in due.keys { state.sleepers[id] = nil }
+        return due.values.map(\.continuation)
     }
 
     /// The instants tasks are sleeping until, earliest first.
     public var sleepingUntil: [ContinuousClock.Instant] {
         state.withLock { $0.sleepers.values.map(\.deadline).sorted() }
+    }
+
+    /// Waits (bounded, in real time) until exactly `count` tasks sleep on this clock, all
+    /// until no later than `within` from now: pollers idle on their next tick, no poll
+    /// running (a running poll's deadline timer sleeps much longer).
+    public func idle(sleepers count: Int, within: Duration, timeout: Duration = .seconds(30)) async -> Bool {
+        await eventually(timeout: timeout) {
+            let sleeping = sleepingUntil
+            return sleeping.count == count && sleeping.allSatisfy { $0 <= now().advanced(by: within) }
+        }
     }
 
     /// Sleeps until the clock reaches `deadline`; throws `CancellationError` when cancelled.
@@ -58,17 +72,20 @@ public final class ManualClock: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                var woken: [CheckedContinuation<Void, any Error>] = []
                 let outcome = state.withLock { state -> Result<Void, any Error>? in
                     if Task.isCancelled { return .failure(CancellationError()) }
                     let now = base.advanced(by: state.offset)
                     if now >= deadline { return .success(()) }
-                    if deadline - now <= autoAdvance {
+                    if deadline - now < autoAdvance {
                         state.offset += deadline - now
+                        woken = Self.due(&state, now: deadline)
                         return .success(())
                     }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return nil
                 }
+                for other in woken { other.resume() }
                 if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
