@@ -11,6 +11,17 @@ import Testing
 
 @Suite("Reload and sharding of a running exporter")
 struct ReloadTests {
+    @Test func manyAccountsStartSpreadOverTheirInterval() {
+        let interval: Duration = .seconds(60)
+        let phases = (0..<1000).map { AccountPoller.phase(of: "account-\($0)", interval: interval, accounts: 1000) }
+        #expect(phases.allSatisfy { $0 >= .zero && $0 < interval })
+        var tenths = [Int](repeating: 0, count: 10)
+        for phase in phases { tenths[Int(phase.milliseconds * 10 / interval.milliseconds)] += 1 }
+        #expect(tenths.allSatisfy { (60...140).contains($0) }, "no thundering herd: \(tenths)")
+        #expect(AccountPoller.phase(of: "account-7", interval: interval, accounts: 1000) == phases[7], "stable across restarts")
+        #expect(AccountPoller.phase(of: "alone", interval: interval, accounts: 1) == .zero, "a lone account polls at once")
+    }
+
     static func account(_ name: String, interval: String = "100s") -> String {
         "  - name: \(name)\n    endpoint: http://127.0.0.1:1\n    interval: \(interval)\n"
     }
@@ -161,6 +172,9 @@ struct OverlappingReloadTests {
             },
             configFile: "versions.yml", loader: loader, monotonic: clock
         )
+        // Four accounts start spread over their interval: one interval gives each its first poll.
+        #expect(await Self.quiet(clock, pollers: 4))
+        clock.advance(by: Self.interval)
         for name in Self.names { #expect(await stack.waitForPolls(name, 1)) }
         #expect(await Self.quiet(clock, pollers: 4))
         let pollsBefore = Dictionary(uniqueKeysWithValues: Self.names.map { ($0, stack.polls($0)) })

@@ -1,12 +1,16 @@
 import Logging
 import SASMetrics
+import SASModels
 
-/// Polls one account: at once on start, then every interval, never overlapping (a tick
-/// that falls inside a running poll is skipped and counted). A poll may run up to
-/// `poll_timeout`. Each complete poll is committed, saved and then published; an
-/// incomplete one keeps the last snapshot served, sets `up` to 0 and is counted.
+/// Polls one account: after `firstDelay` (zero: at once), then every interval, never
+/// overlapping (a tick that falls inside a running poll is skipped and counted). A poll
+/// may run up to `poll_timeout`. Each complete poll is committed, saved and then
+/// published; an incomplete one keeps the last snapshot served, sets `up` to 0 and is
+/// counted.
 struct AccountPoller: Sendable {
     let account: AccountConfiguration
+    /// When the first poll starts, from now (spreads many accounts over the interval).
+    var firstDelay: Duration = .zero
     let durationBuckets: [Double]
     let source: any PollSource
     let store: MetricsStore
@@ -36,7 +40,14 @@ struct AccountPoller: Sendable {
         var state = initial
         state.aggregator.reconfigure(account.aggregatorConfiguration(durationBuckets: durationBuckets))
         publish(state, snapshot: state.snapshot)
-        var nextTick = clock.now()
+        var nextTick = clock.now().advanced(by: firstDelay)
+        if firstDelay > .zero {
+            do {
+                try await clock.sleep(nextTick)
+            } catch {
+                return state
+            }
+        }
         while !Task.isCancelled {
             await pollOnce(&state)
             if Task.isCancelled { break }
@@ -150,6 +161,16 @@ struct AccountPoller: Sendable {
             }
             throw PollFailure("the poll did not finish within its deadline (poll_timeout \(PrometheusDuration.format(timeout)))")
         }
+    }
+
+    /// The first-poll delay of an account among `accounts` started together: none for a
+    /// lone account; otherwise a phase in `[0, interval)` from a stable hash of the name, so
+    /// the accounts' polls (and their API calls) spread over the interval instead of all
+    /// starting at the same instant, and keep their phases across restarts.
+    static func phase(of name: String, interval: Duration, accounts: Int) -> Duration {
+        guard accounts > 1 else { return .zero }
+        let fraction = Double(StableHash.mix64(StableHash.fnv1a64(name.utf8)) >> 11) / Double(1 << 53)
+        return .milliseconds(Int64(fraction * Double(interval.milliseconds)))
     }
 
     static func rounded(_ value: Double) -> String {

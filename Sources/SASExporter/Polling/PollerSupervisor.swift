@@ -94,7 +94,7 @@ public final class PollerSupervisor: Service, Sendable {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             var pollers: [String: Poller] = [:]
-            start(initial, sources: initialSources, handedOver: [:], pollers: &pollers, group: &group)
+            start(initial, sources: initialSources, handedOver: [:], pollers: &pollers, group: &group, spread: true)
             for await command in commands.cancelOnGracefulShutdown() {
                 do {
                     try await reconcile(command.configuration, pollers: &pollers, group: &group)
@@ -146,9 +146,12 @@ public final class PollerSupervisor: Service, Sendable {
 
     /// Starts a poller for every account of `configuration` not running yet, with the
     /// source built for it and the state handed over, restored, or new.
+    /// With `spread`, the first polls of the accounts are spread over their interval
+    /// (`AccountPoller.phase`); otherwise (accounts added or changed by a reload) they poll
+    /// at once.
     private func start(
         _ configuration: ExporterConfiguration, sources: [String: Source], handedOver: [String: AccountState],
-        pollers: inout [String: Poller], group: inout DiscardingTaskGroup
+        pollers: inout [String: Poller], group: inout DiscardingTaskGroup, spread: Bool = false
     ) {
         store.expect(accounts: configuration.accounts.map(\.name), createdSeconds: clock.wallSeconds)
         for account in configuration.accounts where pollers[account.name] == nil {
@@ -157,10 +160,15 @@ public final class PollerSupervisor: Service, Sendable {
                 account: account.name, restored: restored.withLock { $0.removeValue(forKey: account.name) },
                 calls: built.calls, createdSeconds: clock.wallSeconds
             )
-            let poller = AccountPoller(
+            var poller = AccountPoller(
                 account: account, durationBuckets: configuration.durationBuckets, source: built.source, store: store,
                 persistence: persistence, clock: clock, logger: logger
             )
+            if spread {
+                poller.firstDelay = AccountPoller.phase(
+                    of: account.name, interval: account.interval, accounts: configuration.accounts.count
+                )
+            }
             let entry = Poller(
                 account: account, buckets: configuration.durationBuckets, calls: built.calls, stop: OneShot(), handoff: OneShot()
             )

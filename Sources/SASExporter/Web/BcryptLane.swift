@@ -3,10 +3,11 @@ import Synchronization
 
 /// The bcrypt thread and its bounded queue.
 ///
-/// Every bcrypt of the process runs on one dedicated thread, so a flood of bad passwords
-/// takes one core, never the event loops. At most `limit` checks are admitted at once (one
-/// running, the rest waiting); a check beyond that is refused at once instead of waiting,
-/// so the queue, and the time a fresh login can wait in it, stay bounded.
+/// Every bcrypt of a listener runs on its lane's one dedicated thread (the exporter has
+/// one listener, so one thread), so a flood of bad passwords takes one core, never the
+/// event loops. At most `limit` checks are admitted at once (one running, the rest
+/// waiting); a check beyond that is refused at once instead of waiting, so the queue, and
+/// the time a fresh login can wait in it, stay bounded.
 final class BcryptLane: Sendable {
     /// Checks admitted at once by default: one running and three waiting.
     static let defaultLimit = 4
@@ -15,9 +16,16 @@ final class BcryptLane: Sendable {
     private let pool: NIOThreadPool
     private let admitted = Mutex(0)
 
-    init(limit: Int = BcryptLane.defaultLimit, pool: NIOThreadPool = BcryptLane.thread) {
+    /// A lane with a thread of its own, stopped when the lane goes.
+    init(limit: Int = BcryptLane.defaultLimit) {
         self.limit = max(1, limit)
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
         self.pool = pool
+    }
+
+    deinit {
+        pool.shutdownGracefully { _ in }
     }
 
     /// Checks admitted now (running or waiting).
@@ -43,11 +51,4 @@ final class BcryptLane: Sendable {
             return value.map { ($0, took) }
         }
     }
-
-    /// One thread for every bcrypt in the process, started once and kept for its life.
-    static let thread: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        return pool
-    }()
 }
