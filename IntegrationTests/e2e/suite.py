@@ -51,6 +51,10 @@ MIXIN = ROOT / "deploy" / "mixin" / "mixin.py"
 MIXIN_OVERRIDES = Path(__file__).with_name("mixin.yml")
 SHARDS_RULE = ROOT / "deploy" / "kubernetes" / "components" / "sharded" / "prometheusrule-shards.yaml"
 LOOKBACK_MS = 2 * 3600 * 1000     # longer than any subtask's life (<= 61 min) plus the run
+RAISED_LOOKBACK_MS = 6 * 3600 * 1000   # the lookback-raise scenario: 2 h -> 6 h by reload
+# The Java SDK's reading of StartTime/EndTime (EndTime bounds the completion time): the
+# stricter one, where any query with EndTime would lose every open subtask and task.
+TIME_SEMANTICS = "creation-completion"
 INTERVAL = "2s"
 POLL_TIMEOUT = "6s"  # fast fault scenarios: a throttled or failing poll gives up within seconds
 ACCOUNTS = {"e2e": "v3", "e2e-rpc": "rpc"}
@@ -94,6 +98,7 @@ class Suite:
         self.exporter_port = 0
         self.baseline_end_ms: dict[str, int] = {}
         self.baseline_truth: dict[str, dict] = {}
+        self.lookback_ms = LOOKBACK_MS
 
     # ---------------------------------------------------------------- start-up
 
@@ -128,7 +133,7 @@ class Suite:
         keys = [f"--access-key={kid}:{secret}" for kid, secret in KEYS.values()]
         sim = self.stack.start("simulator", [
             str(self.bin / "sas-simulator"), "--web.listen-address", "127.0.0.1:0", *keys,
-            "--seed", "7", "--tasks", "1440", "--subtasks-per-task", "10",
+            "--seed", "7", "--tasks", "1440", "--subtasks-per-task", "10", "--time-semantics", TIME_SEMANTICS,
         ], self.log("simulator"))
         sim_addr = listening_address(self.log("simulator"), r"listening on (\S+:\d+)", sim)
         self.sim_base = f"http://{sim_addr}"
@@ -184,7 +189,7 @@ class Suite:
         return self.rule_files
 
     def write_exporter_config(self) -> None:
-        lines = [f"interval: {INTERVAL}", f"lookback: {LOOKBACK_MS // 60000}m",
+        lines = [f"interval: {INTERVAL}", f"lookback: {self.lookback_ms // 60000}m",
                  f"state_file: {self.tmp / 'state.json'}", "accounts:"]
         for name, signature in ACCOUNTS.items():
             kid, secret = KEYS[name]
@@ -223,7 +228,7 @@ class Suite:
             # makes the settled test stricter.
             end_ms = int(datetime.fromisoformat(fields["ts"].replace("Z", "+00:00")).timestamp() * 1000)
             start_ms = end_ms - int(float(fields["duration_seconds"]) * 1000) - 1
-            settled, why = settle(self.sim, LOOKBACK_MS, start_ms, end_ms)
+            settled, why = settle(self.sim, self.lookback_ms, start_ms, end_ms)
             if settled is None:
                 problems.append(f"{account}: {why}")
                 continue
@@ -253,8 +258,9 @@ class Suite:
         except TimeoutError:
             return self.r.check(name, False, f"{describe} within {timeout:.0f} s", last[0], expr)
 
-    def latest_settled(self, account: str, timeout: float = 60.0):
-        """The latest scrape of a complete poll whose truth is settled, with that truth."""
+    def latest_settled(self, account: str, timeout: float = 60.0, started_after_ms: int = 0):
+        """The latest scrape of a complete poll (started after `started_after_ms`) whose truth
+        is settled, with that truth."""
         selector = f'{{__name__=~"alibabacloud_sas_({WINDOW_FAMILIES})",account="{account}"}}'
         deadline = time.monotonic() + timeout
         tried: set[tuple[int, int]] = set()
@@ -270,9 +276,11 @@ class Suite:
                 if up == 1 and last is not None and dur is not None:
                     le = round(last * 1000)
                     ls = le - round(dur * 1000)
+                    if ls <= started_after_ms:
+                        break
                     if (ls, le) not in tried:
                         tried.add((ls, le))
-                        settled, why = settle(self.sim, LOOKBACK_MS, ls, le)
+                        settled, why = settle(self.sim, self.lookback_ms, ls, le)
                         if settled:
                             return ts, sample, settled
                         reasons.append(why)
@@ -296,10 +304,10 @@ class Suite:
         else:
             self.r.ok(name, detail)
 
-    def check_exact(self, account: str, phase: str) -> None:
+    def check_exact(self, account: str, phase: str, started_after_ms: int = 0) -> None:
         """Window gauges and every counter of one scrape against the settled truth."""
         try:
-            ts, sample, settled = self.latest_settled(account)
+            ts, sample, settled = self.latest_settled(account, started_after_ms=started_after_ms)
         except TimeoutError as err:
             self.r.fail(f"{phase} {account} settled poll", str(err))
             return
@@ -450,6 +458,9 @@ class Suite:
                              r"alibabacloud_sas_(subtasks_completed_total|subtask_duration_seconds_.+"
                              r"|check_completions_total|check_failures_total|invalid_subtasks_total)", span, 6)
 
+        # The lookback raised by reload: the stretch newly covered is a baseline, then exact.
+        self.scenario_lookback_raise()
+
         try:
             code = queries.wait(timeout=120)
         except subprocess.TimeoutExpired:
@@ -574,6 +585,34 @@ class Suite:
         self.wait_value("restart: completions while the exporter was down are counted (state file)",
                         f"sum(alibabacloud_sas_check_completions_total{check})", lambda v: v >= before + 3, 20,
                         f">= {before + 3:g}")
+
+    def scenario_lookback_raise(self) -> None:
+        """lookback 2 h -> 6 h by POST /-/reload. The 4 h of history that come into the window
+        hold thousands of finished subtasks: none may be counted. Every counter must still
+        equal the completions since the baseline (which cannot include any of them: a
+        subtask lives at most 61 min), and the gauges the wider truth, exactly."""
+        before = {a: self.num(f'sum(alibabacloud_sas_subtasks_completed_total{{account="{a}"}})') for a in ACCOUNTS}
+        self.lookback_ms = RAISED_LOOKBACK_MS
+        self.write_exporter_config()
+        reloaded_at = int(time.time() * 1000)
+        status, body = http("POST", f"http://127.0.0.1:{self.exporter_port}/-/reload")
+        if not self.r.check("lookback raise: POST /-/reload answers 200", status == 200, 200, status,
+                            body.decode(errors="replace").strip()):
+            return
+        for account in ACCOUNTS:
+            self.check_exact(account, "after a lookback raise 2h -> 6h", started_after_ms=reloaded_at)
+        widened = self.sim.truth(reloaded_at - RAISED_LOOKBACK_MS, reloaded_at, reloaded_at)
+        narrow = self.sim.truth(reloaded_at - LOOKBACK_MS, reloaded_at, reloaded_at)
+        newly = sum(1 for s in widened["subtasks"] if s["status"] in (2, 3, 4)) - \
+            sum(1 for s in narrow["subtasks"] if s["status"] in (2, 3, 4))
+        after = {a: self.num(f'sum(alibabacloud_sas_subtasks_completed_total{{account="{a}"}})') for a in ACCOUNTS}
+        self.r.check("lookback raise: the newly covered history is a baseline, not a burst",
+                     all(after[a] - before[a] < newly / 10 for a in ACCOUNTS),
+                     f"an increase far below the {newly} finished subtasks brought into the window",
+                     {a: after[a] - before[a] for a in ACCOUNTS}, "alibabacloud_sas_subtasks_completed_total")
+        span = int(time.time() - reloaded_at / 1000) + 1
+        self.check_no_resets("no counter decreased across the lookback raise",
+                             r"alibabacloud_sas_.+(_total|_count|_sum|_bucket)", span, 6)
 
     def check_up_truthful(self, account: str, span: int) -> None:
         """Between consecutive scrapes where exactly one poll finished, up says whether it was complete."""

@@ -195,3 +195,28 @@ import Testing
         #expect(S.value(done, MetricNames.checksDropped, [:]) == 1)
     }
 }
+
+@Suite struct UndecodableRecordTests {
+    @Test func anOddRecordIsCountedAndReportedOnceAndItsPageKept() throws {
+        let body = #"""
+        {"ProcessDetails":[
+          {"DetailTaskId":"odd","CreateTime":"soon","Checks":null,"StatusCode":"2","TaskId":"task"},
+          {"DetailTaskId":"fine","CreateTime":\#(Poll.afterFirstPoll),"StatusCode":2,"StartTime":1,"EndTime":2,"TaskId":"task"}
+        ]}
+        """#
+        let page = try DetailPageDecoder.decode(Array(body.utf8))
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(Poll.input([], at: Poll.t0))
+        let input = { (at: Int64) in
+            PollInput(polledAtMs: at, window: PollWindow(startMs: at - 86_400_000, endMs: at), tasks: nil, pages: [page])
+        }
+        let first = aggregator.ingest(input(Poll.t0 + 60_000))
+        let second = aggregator.ingest(input(Poll.t0 + 120_000))
+        #expect(first.summary.newlyUndecodable.map(\.detailTaskId) == ["odd"])
+        #expect(first.summary.newlyUndecodable.first?.path == "ProcessDetails[0].CreateTime")
+        #expect(second.summary.newlyUndecodable.isEmpty, "reported (and logged) once")
+        #expect(aggregator.invalidCount(.undecodable) == 1)
+        #expect(aggregator.completedCount(.succeeded) == 1, "the rest of the page is counted")
+        #expect(Poll.value(second, MetricNames.subtasks, ["status": "succeeded"]) == 1, "the odd record is in no gauge")
+    }
+}

@@ -105,6 +105,12 @@ struct AccountPoller: Sendable {
             state.health.lastSubtaskCount = snapshot.summary.subtasksInWindow
             state.snapshot = RenderedFamilies(snapshot.families)
             publish(state, snapshot: state.snapshot)
+            for record in snapshot.summary.newlyUndecodable.prefix(20) {
+                logger.debug("record undecodable; the rest of its page is used", metadata: [
+                    "account": "\(account.name)", "detail_task_id": "\(record.detailTaskId ?? "none")",
+                    "field": "\(record.path)", "reason": "\(record.reason)",
+                ])
+            }
             if snapshot.summary.endpointChanged {
                 logger.warning("the account's endpoint changed: a new baseline (what this poll saw terminal is not counted)", metadata: [
                     "account": "\(account.name)", "endpoint": "\(account.endpoint)",

@@ -47,8 +47,10 @@ extension AccountAggregator {
             countNewReasons(Self.invalidReasons(record) + [.missingId], entry: &tracked, nowMs: nowMs)
             self.tracked[record.key] = tracked
         }
-        for key in poll.undecodable.keys {
+        var newlyUndecodable: [UndecodableRecord] = []
+        for (key, record) in poll.undecodable {
             var tracked = self.tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: poll.window.endMs))
+            if tracked.flags & TrackedEntry.undecodable == 0 { newlyUndecodable.append(record) }
             countNewReasons([.undecodable], entry: &tracked, nowMs: nowMs)
             self.tracked[key] = tracked
         }
@@ -80,7 +82,8 @@ extension AccountAggregator {
             invalidTotals: invalid.mapValues(\.value),
             trackedSubtasks: tracked.count,
             expiredThisPoll: expired,
-            evictedThisPoll: evicted.count
+            evictedThisPoll: evicted.count,
+            newlyUndecodable: newlyUndecodable
         )
         return AccountSnapshot(
             account: account, polledAtMs: nowMs, families: families(window: window, tasks: tasks), summary: summary

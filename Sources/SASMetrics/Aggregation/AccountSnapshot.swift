@@ -1,3 +1,5 @@
+import SASModels
+
 /// The immutable result of one complete poll of one account: its subtask families and a
 /// few numbers for logs and the landing page.
 public struct AccountSnapshot: Sendable {
@@ -49,4 +51,6 @@ public struct SnapshotSummary: Sendable, Equatable {
     public var expiredThisPoll: Int
     /// Entries evicted by the size limit in this poll.
     public var evictedThisPoll: Int
+    /// Records counted as undecodable for the first time by this poll (for the log).
+    public var newlyUndecodable: [UndecodableRecord]
 }
