@@ -246,7 +246,7 @@ def alert_rules(m: Mixin) -> list[dict]:
                 "The de-duplication state of sas-exporter is full.",
                 f"{count_of} subtasks of account {{{{ $labels.account }}}} were evicted from the de-duplication "
                 f"state by its cap (max_tracked_subtasks) in {last(t('SasTrackedSubtasksEvicted', 'window'))}: "
-                "a completion seen again after its eviction is counted twice."),
+                "their completions are no longer counted (never twice)."),
         m.alert("SasStateFileSaveFailing",
                 f"increase({save_errors}"
                 f"[{t('SasStateFileSaveFailing', 'window')}]) > 0",
