@@ -54,7 +54,7 @@ let package = Package(
         // Request signing (ACS3-HMAC-SHA256 and RPC HMAC-SHA1); clock and nonce injected.
         .target(
             name: "SASSigning",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SASModels", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The signed HTTP client: endpoints, pagination, retries, limits, credentials.
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "sas-simulator",
             dependencies: [
-                "SASSimulator",
+                "SASSimulator", "SASModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,5 @@
+import SASModels
+
 /// Where the API is served: scheme, host and port.
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// `https` or `http`.
@@ -46,7 +48,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// Parses an explicit endpoint: `host`, `host:port`, `scheme://host[:port][/]`.
     /// Without a scheme it is `https`; `[::1]:8443` takes an IPv6 literal.
     public init(parsing text: String) throws(EndpointError) {
-        var rest = Substring(text.trimmed(of: [" ", "\t"]))
+        var rest = Substring(text.trimmingBlanks)
         var scheme = "https"
         if let range = rest.firstRange(of: "://") {
             scheme = rest[..<range.lowerBound].lowercased()
@@ -61,35 +63,19 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             }
             rest = rest[..<slash]
         }
-        var host: Substring
-        var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else {
-                throw EndpointError(text: text, reason: "unterminated IPv6 literal")
-            }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw EndpointError(text: text, reason: "junk after the host") }
-                portText = after.dropFirst()
-            }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
-        } else {
-            host = rest
+        let parsed: HostPort
+        do {
+            parsed = try HostPort(parsing: rest)
+        } catch {
+            throw EndpointError(text: text, reason: error.reason)
         }
+        let host = parsed.host
         guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "@" || $0 == "?" || $0 == "#" }) else {
             throw EndpointError(text: text, reason: "missing or invalid host")
         }
-        var port: Int?
-        if let portText {
-            guard let value = Int(portText), (1...65_535).contains(value) else {
-                throw EndpointError(text: text, reason: "invalid port")
-            }
-            port = value
-        }
-        self.init(scheme: scheme, host: String(host), port: port)
+        if let port = parsed.port, port == 0 { throw EndpointError(text: text, reason: "invalid port") }
+        let port = parsed.port
+        self.init(scheme: scheme, host: host, port: port)
     }
 }
 
@@ -98,13 +84,4 @@ public struct EndpointError: Error, Sendable, Equatable, CustomStringConvertible
     public let text: String
     public let reason: String
     public var description: String { "invalid endpoint \"\(text)\": \(reason)" }
-}
-
-extension String {
-    func trimmed(of set: Set<Character>) -> Substring {
-        var view = self[...]
-        while let first = view.first, set.contains(first) { view = view.dropFirst() }
-        while let last = view.last, set.contains(last) { view = view.dropLast() }
-        return view
-    }
 }

@@ -1,3 +1,4 @@
+import SASModels
 import AsyncHTTPClient
 import SASSigning
 
@@ -32,7 +33,7 @@ public enum ProxySelection {
 
     private static func value(_ environment: [String: String], _ upper: String, _ lower: String) -> String? {
         for name in [upper, lower] {
-            if let value = environment[name]?.trimmed(of: [" ", "\t"]), !value.isEmpty { return String(value) }
+            if let value = environment[name]?.trimmingBlanks, !value.isEmpty { return String(value) }
         }
         return nil
     }
@@ -42,16 +43,14 @@ public enum ProxySelection {
         guard let noProxy else { return false }
         let host = endpoint.host.lowercased()
         for rawEntry in noProxy.split(separator: ",") {
-            var entry = String(String(rawEntry).trimmed(of: [" ", "\t"])).lowercased()
+            var entry = String(String(rawEntry).trimmingBlanks).lowercased()
             if entry.isEmpty { continue }
             if entry == "*" { return true }
             var port: Int?
-            if let colon = entry.lastIndex(of: ":"), !entry.hasSuffix("]"), entry.filter({ $0 == ":" }).count == 1,
-               let value = Int(entry[entry.index(after: colon)...]) {
-                port = value
-                entry = String(entry[..<colon])
+            if let parsed = try? HostPort(parsing: entry) {
+                entry = parsed.host
+                port = parsed.port
             }
-            if entry.hasPrefix("[") && entry.hasSuffix("]") { entry = String(entry.dropFirst().dropLast()) }
             if let port, port != endpoint.port { continue }
             if entry.hasPrefix("*.") { entry = String(entry.dropFirst()) }
             if entry.hasPrefix(".") {

@@ -1,3 +1,4 @@
+import SASModels
 import Foundation
 
 /// When and how long to wait before trying a failed call again.
@@ -131,13 +132,5 @@ public struct RetryPolicy: Sendable {
                 }
             }
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds as a floating-point number.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

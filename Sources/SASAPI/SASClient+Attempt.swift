@@ -65,7 +65,7 @@ extension SASClient {
         var requestId: String?
         let outcome: Result<Response, SASAPIError>
         do {
-            let response = try await httpClient.execute(request, deadline: .now() + remaining.timeAmount)
+            let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(remaining))
             status = Int(response.status.code)
             requestId = response.headers.first(name: "x-acs-request-id")
             let body: ByteBuffer
@@ -112,7 +112,7 @@ extension SASClient {
         decode: (UnsafeRawBufferPointer) throws(ResponseDecodingError) -> Response
     ) throws(SASAPIError) -> Response {
         let retryAfter = retryAfterHeader
-            .flatMap { Int64($0.trimmed(of: [" "])) }
+            .flatMap { Int64($0.trimming([" "])) }
             .map { Duration.milliseconds(max(0, $0)) }
         guard (200...299).contains(status) else {
             let errorBody = try? ResponseDecoder.decode(APIErrorBody.self, from: Data(body.readableBytesView))
@@ -152,14 +152,5 @@ extension SASClient {
             return SASAPIError(.cancelled, action: action)
         }
         return SASAPIError(.transport, action: action, detail: String(describing: error))
-    }
-}
-
-extension Duration {
-    /// The duration as a NIO `TimeAmount`, saturating.
-    var timeAmount: TimeAmount {
-        let (whole, attoseconds) = components
-        let (nanos, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .nanoseconds(.max) : .nanoseconds(nanos + attoseconds / 1_000_000_000)
     }
 }

@@ -19,7 +19,7 @@ public struct SASHTTPClientFactory: Sendable {
     public func configuration(for endpoint: Endpoint) -> HTTPClient.Configuration {
         HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: connectTimeout.timeAmount, read: readTimeout.timeAmount),
+            timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)),
             proxy: ProxySelection.proxy(for: endpoint, environment: environment)
         )
     }

@@ -1,3 +1,5 @@
+import SASModels
+
 /// Which accounts one exporter replica polls when accounts are spread over several
 /// replicas (`--shard.index` / `--shard.count`, or a StatefulSet ordinal).
 ///
@@ -48,7 +50,7 @@ public struct ShardAssignment: Sendable, Hashable, CustomStringConvertible {
     /// The shard, in `0..<count`, that owns an account name. A `count` below 2 yields 0.
     public static func shard(of account: String, count: Int) -> Int {
         guard count > 1 else { return 0 }
-        let key = fnv1a64(account)
+        let key = StableHash.fnv1a64(account.utf8)
         var best = 0
         var bestScore = score(key: key, shard: 0)
         for shard in 1..<count {
@@ -63,23 +65,10 @@ public struct ShardAssignment: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "shard \(index) of \(count)" }
 
-    /// FNV-1a, 64-bit, over the UTF-8 bytes of `text`.
-    static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
-
     /// The weight of `shard` for an account key: the key and the shard number mixed by
     /// the SplitMix64 finaliser, whose output bits are all well distributed.
     static func score(key: UInt64, shard: Int) -> UInt64 {
-        var z = key &+ (UInt64(truncatingIfNeeded: shard) &+ 1) &* 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        StableHash.finalize(key &+ (UInt64(truncatingIfNeeded: shard) &+ 1) &* StableHash.goldenGamma)
     }
 }
 

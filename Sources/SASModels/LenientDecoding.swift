@@ -5,7 +5,7 @@ extension KeyedDecodingContainer {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
         if let value = try? decode(Int64.self, forKey: key) { return value }
         if let text = try? decode(String.self, forKey: key) {
-            let trimmed = text.trimmingSpaces
+            let trimmed = text.trimming([" "])
             if trimmed.isEmpty { return nil }
             if let value = Int64(trimmed) { return value }
         }
@@ -29,14 +29,5 @@ extension KeyedDecodingContainer {
             String.self,
             .init(codingPath: codingPath + [key], debugDescription: "expected a string")
         )
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        var view = self[...]
-        while let first = view.first, first == " " { view = view.dropFirst() }
-        while let last = view.last, last == " " { view = view.dropLast() }
-        return view
     }
 }

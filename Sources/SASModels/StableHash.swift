@@ -12,13 +12,20 @@ public enum StableHash {
         return hash
     }
 
-    /// The SplitMix64 finaliser (applied after adding the golden-ratio increment): every
-    /// output bit depends on every input bit.
-    public static func mix64(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
+    /// SplitMix64's increment, 2^64 divided by the golden ratio.
+    public static let goldenGamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// The SplitMix64 finaliser: every output bit depends on every input bit.
+    public static func finalize(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// One SplitMix64 step from `value`: the increment added, then the finaliser.
+    public static func mix64(_ value: UInt64) -> UInt64 {
+        finalize(value &+ goldenGamma)
     }
 }
 

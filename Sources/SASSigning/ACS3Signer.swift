@@ -1,4 +1,5 @@
 import Crypto
+import SASModels
 
 /// ACS3-HMAC-SHA256, the V3 signature of Alibaba Cloud (the official SDKs' default).
 ///
@@ -21,7 +22,7 @@ public enum ACS3Signer {
     /// ending in `\n`) and the `;`-joined signed-header list.
     public static func canonicalHeaders(_ headers: [HTTPHeader]) -> (canonical: String, signed: String) {
         let normalized = headers
-            .map { (name: $0.name.lowercased(), value: trimmed($0.value)) }
+            .map { (name: $0.name.lowercased(), value: $0.value.trimmingBlanks) }
             .sorted { $0.name.precedesByBytes($1.name) }
         let canonical = normalized.map { "\($0.name):\($0.value)\n" }.joined()
         let signed = normalized.map(\.name).joined(separator: ";")
@@ -113,13 +114,6 @@ public enum ACS3Signer {
             signedHeaders: signed.split(separator: ";").map(String.init),
             signature: String(signature)
         )
-    }
-
-    private static func trimmed(_ value: String) -> Substring {
-        var view = value[...]
-        while let first = view.first, first == " " || first == "\t" { view = view.dropFirst() }
-        while let last = view.last, last == " " || last == "\t" { view = view.dropLast() }
-        return view
     }
 }
 

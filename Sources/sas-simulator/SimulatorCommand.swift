@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SASModels
 import SASSimulator
 
 /// `sas-simulator`: a local Security Center endpoint for demos, tests and benchmarks.
@@ -147,11 +148,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 
     private func parseAddress() throws -> (String, Int) {
-        guard let colon = listenAddress.lastIndex(of: ":"), let port = Int(listenAddress[listenAddress.index(after: colon)...]),
-              (0...65_535).contains(port) else {
+        guard let parsed = try? HostPort(parsing: listenAddress), let port = parsed.port else {
             throw ValidationError("--web.listen-address must be host:port")
         }
-        let host = String(listenAddress[..<colon])
-        return (host.isEmpty ? "0.0.0.0" : host, port)
+        return (parsed.host.isEmpty ? "0.0.0.0" : parsed.host, port)
     }
 }

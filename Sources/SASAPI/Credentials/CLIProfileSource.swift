@@ -74,12 +74,14 @@ enum CLIProfileSource {
         }
         let profile = ProfileFields(fields: fields, file: path, label: "profile '\(name)'")
         guard let mode = profile.optional("mode") else { throw CredentialFileError(file: path, message: "profile '\(name)' has no `mode`") }
+        let sts = context.sts(region: profile.optional("sts_region"), vpc: profile.flag("enable_vpc"))
+        let described: ProfileCredential
         switch mode {
         case "AK":
-            return StaticCredentialProvider(try profile.accessKey())
+            described = .accessKey(try profile.accessKey())
         case "StsToken":
             _ = try profile.required("sts_token", for: mode)
-            return StaticCredentialProvider(try profile.accessKey(tokenKey: "sts_token"))
+            described = .accessKey(try profile.accessKey(tokenKey: "sts_token"))
         case "RamRoleArn", "ChainableRamRoleArn":
             let base: any CredentialProvider
             if mode == "RamRoleArn" {
@@ -88,27 +90,21 @@ enum CLIProfileSource {
                 let source = try profile.required("source_profile", for: mode)
                 base = try provider(named: source, profiles: profiles, path: path, context: context, seen: seen.union([name]))
             }
-            let source = AssumeRoleSource(
+            described = .role(.init(
                 base: base, roleArn: try profile.required("ram_role_arn", for: mode),
-                sessionName: profile.optional("ram_session_name") ?? "sas-exporter",
-                durationSeconds: try profile.duration("expired_seconds"),
-                policy: profile.optional("policy"), externalId: profile.optional("external_id"),
-                stsEndpoint: context.sts(region: profile.optional("sts_region"), vpc: profile.flag("enable_vpc")),
-                clients: context.clients
-            )
-            return context.refresh.provider(for: source)
+                sessionName: profile.optional("ram_session_name"), durationSeconds: try profile.duration("expired_seconds"),
+                policy: profile.optional("policy"), externalId: profile.optional("external_id"), stsEndpoint: sts
+            ))
         case "EcsRamRole":
-            return context.refresh.provider(for: context.ecsSource(roleName: profile.optional("ram_role_name")))
+            described = .ecsRole(roleName: profile.optional("ram_role_name"))
         case "OIDC":
-            let source = OIDCRoleSource(
+            described = .oidc(
                 roleArn: try profile.required("ram_role_arn", for: mode),
                 providerArn: try profile.required("oidc_provider_arn", for: mode),
                 tokenFile: try profile.required("oidc_token_file", for: mode),
-                sessionName: profile.optional("role_session_name") ?? "sas-exporter",
-                stsEndpoint: context.sts(region: profile.optional("sts_region"), vpc: profile.flag("enable_vpc")),
-                durationSeconds: try profile.duration("expired_seconds"), clients: context.clients
+                sessionName: profile.optional("role_session_name"), durationSeconds: try profile.duration("expired_seconds"),
+                stsEndpoint: sts
             )
-            return context.refresh.provider(for: source)
         default:
             throw CredentialFileError(
                 file: path,
@@ -116,5 +112,6 @@ enum CLIProfileSource {
                     + "(supported: \(supportedModes.joined(separator: ", ")))"
             )
         }
+        return context.provider(for: described)
     }
 }

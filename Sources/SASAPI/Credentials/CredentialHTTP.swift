@@ -15,7 +15,7 @@ struct CredentialHTTP: Sendable {
         request.method = put ? .PUT : .GET
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         do {
-            let response = try await client.execute(request, timeout: timeout.timeAmount)
+            let response = try await client.execute(request, timeout: TimeAmount(timeout))
             let body = try await response.body.collect(upTo: maxBytes)
             return (Int(response.status.code), Data(body.readableBytesView))
         } catch let error as CredentialsError {

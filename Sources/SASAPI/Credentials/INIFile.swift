@@ -1,3 +1,4 @@
+import SASModels
 /// A small, strict INI reader for `~/.alibabacloud/credentials.ini`: `[section]` headers,
 /// `key = value` lines (keys case-insensitive, stored lowercased), full-line comments
 /// starting with `#` or `;`, inline comments after whitespace + `#`/`;`, optional double
@@ -14,14 +15,14 @@ struct INIFile: Sendable {
             number += 1
             var line = Substring(raw)
             if number == 1, line.first == "\u{FEFF}" { line = line.dropFirst() }
-            let trimmed = line.trimmingWhitespace()
+            let trimmed = line.trimming([" ", "\t", "\r"])
             if trimmed.isEmpty || trimmed.first == "#" || trimmed.first == ";" { continue }
             if trimmed.first == "[" {
                 let header = Self.strippingInlineComment(trimmed)
                 guard header.last == "]" else {
                     throw CredentialFileError(file: file, line: number, message: "a section header must end with `]`")
                 }
-                let name = String(header.dropFirst().dropLast().trimmingWhitespace())
+                let name = String(header.dropFirst().dropLast().trimming([" ", "\t", "\r"]))
                 guard !name.isEmpty else { throw CredentialFileError(file: file, line: number, message: "empty section name") }
                 guard sections[name] == nil else {
                     throw CredentialFileError(file: file, line: number, message: "section [\(name)] appears twice")
@@ -33,7 +34,7 @@ struct INIFile: Sendable {
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw CredentialFileError(file: file, line: number, message: "expected `[section]`, `key = value` or a comment")
             }
-            let key = trimmed[..<equals].trimmingWhitespace().lowercased()
+            let key = trimmed[..<equals].trimming([" ", "\t", "\r"]).lowercased()
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else {
                 throw CredentialFileError(file: file, line: number, message: "expected a key (letters, digits, `_`, `-`, `.`) before `=`")
             }
@@ -43,7 +44,7 @@ struct INIFile: Sendable {
             guard sections[section]?[key] == nil else {
                 throw CredentialFileError(file: file, line: number, message: "key `\(key)` appears twice in [\(section)]")
             }
-            var value = Self.strippingInlineComment(trimmed[trimmed.index(after: equals)...]).trimmingWhitespace()
+            var value = Self.strippingInlineComment(trimmed[trimmed.index(after: equals)...]).trimming([" ", "\t", "\r"])
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
             sections[section]?[key] = String(value)
         }
@@ -55,18 +56,10 @@ struct INIFile: Sendable {
         for index in text.indices {
             let character = text[index]
             if (character == "#" || character == ";"), previous == " " || previous == "\t" {
-                return text[..<index].trimmingWhitespace()
+                return text[..<index].trimming([" ", "\t", "\r"])
             }
             previous = character
         }
         return text
-    }
-}
-
-extension Substring {
-    func trimmingWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
-        return self[start...end]
     }
 }

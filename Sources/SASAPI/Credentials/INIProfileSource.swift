@@ -37,28 +37,25 @@ enum INIProfileSource {
         guard let fields = file.sections[name] else { throw CredentialsError("\(path) has no section [\(name)]") }
         let section = ProfileFields(fields: fields, file: path, label: "section [\(name)]")
         guard let type = section.optional("type") else { throw CredentialFileError(file: path, message: "section [\(name)] has no `type`") }
+        let described: ProfileCredential
         switch type {
         case "access_key":
-            return StaticCredentialProvider(try section.accessKey())
+            described = .accessKey(try section.accessKey())
         case "ram_role_arn":
-            let source = AssumeRoleSource(
-                base: StaticCredentialProvider(try section.accessKey()),
-                roleArn: try section.required("role_arn", for: type),
-                sessionName: section.optional("role_session_name") ?? "sas-exporter",
-                policy: section.optional("policy"), stsEndpoint: context.sts(), clients: context.clients
-            )
-            return context.refresh.provider(for: source)
+            described = .role(.init(
+                base: StaticCredentialProvider(try section.accessKey()), roleArn: try section.required("role_arn", for: type),
+                sessionName: section.optional("role_session_name"), durationSeconds: nil, policy: section.optional("policy"),
+                externalId: nil, stsEndpoint: context.sts()
+            ))
         case "oidc_role_arn":
-            let source = OIDCRoleSource(
+            described = .oidc(
                 roleArn: try section.required("role_arn", for: type),
                 providerArn: try section.required("oidc_provider_arn", for: type),
                 tokenFile: try section.required("oidc_token_file_path", for: type),
-                sessionName: section.optional("role_session_name") ?? "sas-exporter",
-                stsEndpoint: context.sts(), clients: context.clients
+                sessionName: section.optional("role_session_name"), durationSeconds: nil, stsEndpoint: context.sts()
             )
-            return context.refresh.provider(for: source)
         case "ecs_ram_role":
-            return context.refresh.provider(for: context.ecsSource(roleName: section.optional("role_name")))
+            described = .ecsRole(roleName: section.optional("role_name"))
         default:
             throw CredentialFileError(
                 file: path,
@@ -66,5 +63,6 @@ enum INIProfileSource {
                     + "(supported: \(supportedTypes.joined(separator: ", ")))"
             )
         }
+        return context.provider(for: described)
     }
 }

@@ -1,3 +1,4 @@
+import SASModels
 import AsyncHTTPClient
 import Foundation
 import SASSigning
@@ -75,7 +76,7 @@ public struct OIDCRoleSource: TemporaryCredentialSource {
         guard data.count <= maxTokenBytes else {
             throw CredentialsError("the OIDC token file ALIBABA_CLOUD_OIDC_TOKEN_FILE=\(path) is larger than \(maxTokenBytes) bytes")
         }
-        let token = String(decoding: data, as: UTF8.self).trimmed(of: [" ", "\t", "\r", "\n", "\r\n"])
+        let token = String(decoding: data, as: UTF8.self).trimming([" ", "\t", "\r", "\n", "\r\n"])
         guard !token.isEmpty else { throw CredentialsError("the OIDC token file ALIBABA_CLOUD_OIDC_TOKEN_FILE=\(path) is empty") }
         return String(token)
     }

@@ -1,3 +1,4 @@
+import SASModels
 /// Where STS calls (`AssumeRole`, `AssumeRoleWithOIDC`) go.
 ///
 /// The order, first match wins:
@@ -48,13 +49,13 @@ public enum STSEndpoint {
     /// `host`, `host:port` or `scheme://host[:port][/]` as a base URL without a trailing
     /// slash; `https` when no scheme is given.
     public static func baseURL(_ text: String) -> String {
-        var value = Substring(text.trimmed(of: [" ", "\t"]))
+        var value = Substring(text.trimmingBlanks)
         while value.hasSuffix("/") { value = value.dropLast() }
         return value.contains("://") ? String(value) : "https://" + value
     }
 
     private static func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.trimmed(of: [" ", "\t"]).isEmpty else { return nil }
+        guard let text, !text.trimmingBlanks.isEmpty else { return nil }
         return text
     }
 }

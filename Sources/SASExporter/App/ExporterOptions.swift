@@ -1,4 +1,5 @@
 import Logging
+import SASModels
 
 /// What the command line says, independent of how it was parsed.
 public struct ExporterOptions: Sendable {
@@ -41,12 +42,8 @@ public struct ListenAddress: Sendable, Equatable {
     /// Parses `host:port`, `:port` and `[v6]:port`.
     public init(parsing text: String) throws(ConfigError) {
         let invalid = ConfigError(file: "", keyPath: "--web.listen-address", message: "\"\(text)\" is not host:port (for example :9793 or 127.0.0.1:9793)")
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw invalid
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        self.host = host.isEmpty ? "0.0.0.0" : host
+        guard let parsed = try? HostPort(parsing: text), let port = parsed.port else { throw invalid }
+        self.host = parsed.host.isEmpty ? "0.0.0.0" : parsed.host
         self.port = port
     }
 }

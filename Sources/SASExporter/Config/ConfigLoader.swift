@@ -37,13 +37,7 @@ public struct ConfigLoader: Sendable {
 
     /// Loads the file at `path`, with its warnings.
     public func read(path: String) throws(ConfigError) -> Loaded {
-        let text: String
-        do {
-            text = try readFile(path)
-        } catch {
-            throw ConfigError(file: path, message: "cannot read the configuration file (\(Self.reason(error)))")
-        }
-        return try parseWithWarnings(text, file: path)
+        try parseWithWarnings(YAMLDocument.read(path, what: "configuration file", with: readFile), file: path)
     }
 
     /// Parses YAML text; `file` names it in errors.
@@ -53,21 +47,11 @@ public struct ConfigLoader: Sendable {
 
     /// Parses YAML text, with its warnings.
     public func parseWithWarnings(_ text: String, file: String) throws(ConfigError) -> Loaded {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(file: file, message: "the file is empty: it needs at least an `accounts` list")
-            }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch let error as YamlError {
-            throw Self.describe(error, file: file)
-        } catch {
-            throw ConfigError(file: file, message: "not valid YAML")
+        guard let root = try YAMLDocument.root(text, file: file) else {
+            throw ConfigError(file: file, message: "the file is empty: it needs at least an `accounts` list")
         }
         var warnings: [String] = []
-        let configuration = try build(YAMLNodeReader(file: file, node: root, path: ""), warnings: &warnings)
+        let configuration = try build(root, warnings: &warnings)
         return Loaded(configuration: configuration, warnings: warnings)
     }
 
@@ -251,7 +235,7 @@ public struct ConfigLoader: Sendable {
             do {
                 contents = try readFile(path)
             } catch {
-                throw pathNode.error("cannot read \(path) (\(Self.reason(error)))")
+                throw pathNode.error("cannot read \(path) (\(YAMLDocument.reason(error)))")
             }
             var trimmed = Substring(contents)
             while let last = trimmed.last, last == "\n" || last == "\r" { trimmed = trimmed.dropLast() }
@@ -259,24 +243,6 @@ public struct ConfigLoader: Sendable {
             return Secret(String(trimmed))
         case (nil, nil):
             return nil
-        }
-    }
-
-    static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "no such file" }
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoPermissionError { return "permission denied" }
-        return "read error"
-    }
-
-    static func describe(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
-        case .reader(let problem, _, _, _):
-            return ConfigError(file: file, message: "invalid YAML: \(problem)")
-        default:
-            return ConfigError(file: file, message: "invalid YAML")
         }
     }
 }

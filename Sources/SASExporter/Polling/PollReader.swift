@@ -113,10 +113,3 @@ private final class Accumulator: Sendable {
         state.withLock { $0.pending }
     }
 }
-
-extension Duration {
-    /// Seconds as a floating-point number.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

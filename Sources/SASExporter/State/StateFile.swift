@@ -65,7 +65,7 @@ public struct StateFile: Sendable {
         } catch is DecodingError {
             reason = "not a state file of this exporter (undecodable JSON)"
         } catch {
-            reason = "unreadable (\(ConfigLoader.reason(error)))"
+            reason = "unreadable (\(YAMLDocument.reason(error)))"
         }
         let aside = "\(path).corrupt-\(nowMs)"
         let moved = (try? FileManager.default.moveItem(atPath: path, toPath: aside)) != nil

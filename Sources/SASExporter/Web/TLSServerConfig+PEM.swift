@@ -51,7 +51,7 @@ extension TLSServerConfig {
             do {
                 return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw problem(file, key: "\(key)_file", "cannot read \(path) (\(ConfigLoader.reason(error)))")
+                throw problem(file, key: "\(key)_file", "cannot read \(path) (\(YAMLDocument.reason(error)))")
             }
         }
     }

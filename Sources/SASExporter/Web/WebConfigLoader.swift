@@ -15,29 +15,13 @@ public struct WebConfigLoader: Sendable {
     /// Loads and checks the file at `path`. Relative certificate paths are taken from the
     /// file's directory, as exporter-toolkit does.
     public func load(path: String) throws(ConfigError) -> WebConfiguration {
-        let text: String
-        do {
-            text = try readFile(path)
-        } catch {
-            throw ConfigError(file: path, message: "cannot read the web configuration file (\(ConfigLoader.reason(error)))")
-        }
-        let directory = (path as NSString).deletingLastPathComponent
-        return try parse(text, file: path, directory: directory)
+        let text = try YAMLDocument.read(path, what: "web configuration file", with: readFile)
+        return try parse(text, file: path, directory: (path as NSString).deletingLastPathComponent)
     }
 
     /// Parses YAML text; `file` names it in errors, `directory` anchors relative paths.
     public func parse(_ text: String, file: String, directory: String = "") throws(ConfigError) -> WebConfiguration {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return WebConfiguration() }
-            root = node
-        } catch let error as YamlError {
-            throw ConfigLoader.describe(error, file: file)
-        } catch {
-            throw ConfigError(file: file, message: "not valid YAML")
-        }
-        let reader = YAMLNodeReader(file: file, node: root, path: "")
-        if reader.isNull { return WebConfiguration() }
+        guard let reader = try YAMLDocument.root(text, file: file) else { return WebConfiguration() }
         let top = try reader.mapping(allowed: Self.topLevelKeys)
         var config = WebConfiguration()
         if let node = top["http_server_config"], !node.isNull { try httpServerConfig(node, into: &config) }

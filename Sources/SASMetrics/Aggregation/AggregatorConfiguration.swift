@@ -1,3 +1,4 @@
+import SASModels
 /// Settings of an `AccountAggregator`.
 public struct AggregatorConfiguration: Sendable, Equatable, Codable {
     /// Upper bounds (seconds) of `alibabacloud_sas_subtask_duration_seconds`.
@@ -63,15 +64,5 @@ public struct AggregatorConfiguration: Sendable, Equatable, Codable {
         try c.encode(expiryMarginMs, forKey: .expiryMarginMs)
         try c.encode(maxTrackedSubtasks, forKey: .maxTrackedSubtasks)
         try c.encode(maxChecks, forKey: .maxChecks)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds (truncated), saturating.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return seconds < 0 ? .min : .max }
-        return ms &+ attoseconds / 1_000_000_000_000_000
     }
 }

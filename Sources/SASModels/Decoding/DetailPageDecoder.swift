@@ -243,7 +243,7 @@ enum LenientValue {
             return .ok(value)
         case .string(let string):
             let text = scanner.text(string)
-            let trimmed = text.trimmingSpaces
+            let trimmed = text.trimming([" "])
             if trimmed.isEmpty { return .ok(nil) }
             guard let value = Int64(trimmed) else { return .bad("expected an integer, found the string \"\(text.prefix(40))\"") }
             return .ok(value)
