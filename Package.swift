@@ -148,29 +148,31 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/SASTestKit",
+            resources: [.copy("Resources/signature-vectors.json")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SASModelsTests", dependencies: ["SASModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "SASSigningTests", dependencies: ["SASSigning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "SASSigningTests", dependencies: ["SASSigning", "SASTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SASAPITests",
             dependencies: [
-                "SASAPI", "SASSimulator",
+                "SASAPI", "SASSimulator", "SASTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SASMetricsTests", dependencies: ["SASMetrics"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "SASSimulatorTests",
             dependencies: [
-                "SASSimulator", "SASAPI",
+                "SASSimulator", "SASAPI", "SASTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -2,6 +2,7 @@ import Foundation
 import SASModels
 import SASSigning
 import Synchronization
+import SASTestKit
 import Testing
 @testable import SASAPI
 

@@ -3,6 +3,7 @@ import Foundation
 import SASSigning
 import SASSimulator
 import Synchronization
+import SASTestKit
 import Testing
 @testable import SASAPI
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import SASSigning
 import Synchronization
+import SASTestKit
 import Testing
 @testable import SASAPI
 

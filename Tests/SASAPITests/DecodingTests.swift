@@ -1,5 +1,6 @@
 import Foundation
 import SASModels
+import SASTestKit
 import Testing
 @testable import SASAPI
 

@@ -1,5 +1,6 @@
 import SASModels
 import Synchronization
+import SASTestKit
 import Testing
 @testable import SASAPI
 

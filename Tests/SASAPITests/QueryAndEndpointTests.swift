@@ -1,3 +1,4 @@
+import SASTestKit
 import Testing
 import SASSigning
 @testable import SASAPI
@@ -41,7 +42,7 @@ struct QueryTests {
 @Suite("Endpoints")
 struct EndpointTests {
     @Test func regionMapMatchesTheSDK() throws {
-        let map = try #require(SignatureVectors.all?.endpoints_by_region)
+        let map = try #require(SignatureVectors.all?.endpointsByRegion)
         var checked = 0
         for (region, host) in map where !region.hasPrefix("override") {
             #expect(Endpoint.forRegion(region) == Endpoint(host: host), "\(region)")

@@ -1,4 +1,5 @@
 import SASModels
+import SASTestKit
 import Testing
 import SASSigning
 @testable import SASAPI
@@ -7,7 +8,7 @@ import SASSigning
 @Suite("Client requests reproduce the official SDK's signed requests")
 struct SignatureVectorTests {
     static let v3 = SignatureVectors.all?.v3 ?? []
-    static let rpc = SignatureVectors.all?.rpc_v2 ?? []
+    static let rpc = SignatureVectors.all?.rpc ?? []
 
     @Test func vectorsArePresent() {
         #expect(Self.v3.count == 4)
@@ -17,8 +18,8 @@ struct SignatureVectorTests {
     static func prepared(_ vector: SignatureVectors.Vector, signature: SignatureVersion) throws -> PreparedRequest {
         let params = vector.inputs.params
         let query = ProcessDetailQuery(
-            taskIds: params.task_ids, statusCodes: params.status_codes, startTime: params.start_time,
-            endTime: params.end_time, pageSize: params.page_size, lang: params.lang
+            taskIds: params.taskIds, statusCodes: params.statusCodes, startTime: params.startTime,
+            endTime: params.endTime, pageSize: params.pageSize, lang: params.lang
         )
         let host = try #require(vector.http.headers["host"])
         let configuration = SASClientConfiguration(
@@ -29,12 +30,12 @@ struct SignatureVectorTests {
         )
         return RequestBuilder.build(
             action: SecurityCenterAPI.Action.listOperationProcessDetail.rawValue,
-            parameters: query.parameters(page: params.current_page),
+            parameters: query.parameters(page: params.currentPage),
             configuration: configuration,
             credentials: Credentials(
-                accessKeyId: vector.inputs.access_key_id,
-                accessKeySecret: vector.inputs.access_key_secret,
-                securityToken: vector.inputs.security_token
+                accessKeyId: vector.inputs.accessKeyId,
+                accessKeySecret: vector.inputs.accessKeySecret,
+                securityToken: vector.inputs.securityToken
             ),
             epochSeconds: try #require(ACSTimestamp.parse(vector.inputs.date)),
             nonce: vector.inputs.nonce
@@ -46,7 +47,7 @@ struct SignatureVectorTests {
         let vector = try #require(Self.v3.first { $0.name == name })
         let request = try Self.prepared(vector, signature: .v3)
         #expect(request.url == vector.http.url)
-        #expect(request.wireQuery == vector.http.url.queryPart)
+        #expect(request.wireQuery == vector.http.query)
         var sent: [String: String] = [:]
         for header in request.headers { sent[header.name] = header.value }
         #expect(sent["Authorization"] == vector.authorization)
@@ -58,7 +59,7 @@ struct SignatureVectorTests {
         let vector = try #require(Self.rpc.first { $0.name == name })
         let request = try Self.prepared(vector, signature: .rpc)
         #expect(request.url == vector.http.url)
-        #expect(request.wireQuery == vector.http.url.queryPart)
+        #expect(request.wireQuery == vector.http.query)
         var sent: [String: String] = [:]
         for header in request.headers where header.name != "accept" { sent[header.name] = header.value }
         #expect(sent == vector.http.headers)

@@ -1,3 +1,4 @@
+import SASTestKit
 import Testing
 @testable import SASSigning
 
@@ -13,7 +14,7 @@ struct ACS3SignerTests {
     func reproducesVector(_ name: String) throws {
         let vector = try #require(Self.vectors.first { $0.name == name })
         let headers = vector.http.headers
-        let query = QueryString.parse(vector.http.url.queryPart)
+        let query = QueryString.parse(Substring(vector.http.query))
         let signed = ACS3Signer.sign(
             method: vector.http.method,
             action: try #require(headers["x-acs-action"]),
@@ -26,17 +27,17 @@ struct ACS3SignerTests {
                 HTTPHeader("x-acs-credentials-provider", try #require(headers["x-acs-credentials-provider"])),
             ],
             credentials: Credentials(
-                accessKeyId: vector.inputs.access_key_id,
-                accessKeySecret: vector.inputs.access_key_secret,
-                securityToken: vector.inputs.security_token
+                accessKeyId: vector.inputs.accessKeyId,
+                accessKeySecret: vector.inputs.accessKeySecret,
+                securityToken: vector.inputs.securityToken
             ),
             date: vector.inputs.date,
             nonce: vector.inputs.nonce
         )
-        #expect(signed.canonicalRequest == vector.canonical_request)
-        #expect(signed.stringToSign == vector.string_to_sign)
+        #expect(signed.canonicalRequest == vector.canonicalRequest)
+        #expect(signed.stringToSign == vector.stringToSign)
         #expect(signed.authorization == vector.authorization)
-        #expect(Substring(signed.wireQuery) == vector.http.url.queryPart)
+        #expect(Substring(signed.wireQuery) == vector.http.query)
         var sent: [String: String] = [:]
         for header in signed.headers { sent[header.name] = header.value }
         #expect(sent == headers)
@@ -44,7 +45,8 @@ struct ACS3SignerTests {
 
     @Test func parsesAuthorizationHeader() throws {
         let vector = try #require(Self.vectors.first)
-        let parsed = try #require(ACS3Signer.parseAuthorization(vector.authorization))
+        let authorization = try #require(vector.authorization)
+        let parsed = try #require(ACS3Signer.parseAuthorization(authorization))
         #expect(parsed.accessKeyId == "testid")
         #expect(parsed.signedHeaders.first == "accept")
         #expect(parsed.signature.count == 64)

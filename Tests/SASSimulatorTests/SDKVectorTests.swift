@@ -1,10 +1,11 @@
 import Foundation
 import SASSigning
+import SASTestKit
 import Testing
 @testable import SASSimulator
 
-/// Requests the official Python SDK signed (SASSigningTests/Fixtures/signature-vectors.json)
-/// replayed into the simulator's verifier byte for byte.
+/// Requests the official Python SDK signed (`SignatureVectors`, SASTestKit) replayed into
+/// the simulator's verifier byte for byte.
 @Suite("Replayed SDK requests")
 struct SDKVectorTests {
     struct Vector {
@@ -18,23 +19,13 @@ struct SDKVectorTests {
     }
 
     static func vectors() throws -> [Vector] {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../SASSigningTests/Fixtures/signature-vectors.json").standardized
-        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any])
-        var out: [Vector] = []
-        for group in ["v3", "rpc_v2"] {
-            for case let entry as [String: Any] in (root[group] as? [Any]) ?? [] {
-                let http = try #require(entry["http"] as? [String: Any])
-                let inputs = try #require(entry["inputs"] as? [String: Any])
-                out.append(Vector(
-                    name: try #require(entry["name"] as? String), method: try #require(http["method"] as? String),
-                    url: try #require(http["url"] as? String), headers: try #require(http["headers"] as? [String: String]),
-                    secret: try #require(inputs["access_key_secret"] as? String), token: inputs["security_token"] as? String,
-                    stringToSign: try #require(entry["string_to_sign"] as? String)
-                ))
-            }
+        let all = try #require(SignatureVectors.all)
+        return (all.v3 + all.rpc).map { vector in
+            Vector(
+                name: vector.name, method: vector.http.method, url: vector.http.url, headers: vector.http.headers,
+                secret: vector.inputs.accessKeySecret, token: vector.inputs.securityToken, stringToSign: vector.stringToSign
+            )
         }
-        return out
     }
 
     private func simulator(secret: String, token: String?) -> Simulator {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import SASSigning
 import Synchronization
+import SASTestKit
 import Testing
 @testable import SASAPI
 

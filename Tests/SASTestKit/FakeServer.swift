@@ -5,42 +5,48 @@ import SASSigning
 import Synchronization
 
 /// A request as the fake server saw it.
-struct FakeRequest: Sendable {
-    var method: String
-    var uri: String
-    var headers: [(name: String, value: String)]
+public struct FakeRequest: Sendable {
+    public var method: String
+    public var uri: String
+    public var headers: [(name: String, value: String)]
 
-    var query: [QueryParameter] {
+    public var query: [QueryParameter] {
         guard let mark = uri.firstIndex(of: "?") else { return [] }
         return QueryString.parse(uri[uri.index(after: mark)...])
     }
 
-    func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
+    public func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    var page: Int { parameter("CurrentPage").flatMap(Int.init) ?? 1 }
+    public var page: Int { parameter("CurrentPage").flatMap(Int.init) ?? 1 }
 }
 
 /// What the fake server answers.
-struct FakeResponse: Sendable {
-    var status: Int = 200
-    var headers: [(name: String, value: String)] = []
-    var body: [UInt8] = []
+public struct FakeResponse: Sendable {
+    public var status: Int = 200
+    public var headers: [(name: String, value: String)] = []
+    public var body: [UInt8] = []
 
-    static func json(_ text: String, status: Int = 200, headers: [(name: String, value: String)] = []) -> FakeResponse {
+    public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ text: String, status: Int = 200, headers: [(name: String, value: String)] = []) -> FakeResponse {
         FakeResponse(status: status, headers: [("content-type", "application/json")] + headers, body: Array(text.utf8))
     }
 }
 
 /// A scriptable HTTP/1.1 server on 127.0.0.1 and a port the OS picks. The script answers
 /// each request; nil means never answer (to test read timeouts).
-final class FakeServer: Sendable {
-    typealias Script = @Sendable (FakeRequest) async -> FakeResponse?
+public final class FakeServer: Sendable {
+    public typealias Script = @Sendable (FakeRequest) async -> FakeResponse?
 
-    let port: Int
+    public let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     private let recorded: Recorder
@@ -58,9 +64,9 @@ final class FakeServer: Sendable {
     }
 
     /// Requests received so far, in order.
-    var requests: [FakeRequest] { recorded.requests.withLock { $0 } }
+    public var requests: [FakeRequest] { recorded.requests.withLock { $0 } }
 
-    static func start(_ script: @escaping Script) async throws -> FakeServer {
+    public static func start(_ script: @escaping Script) async throws -> FakeServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let recorder = Recorder()
         let channel = try await ServerBootstrap(group: group)
@@ -81,15 +87,15 @@ final class FakeServer: Sendable {
     }
 
     /// `http://127.0.0.1:<port>`.
-    var endpointString: String { "http://127.0.0.1:\(port)" }
+    public var endpointString: String { "http://127.0.0.1:\(port)" }
 
-    func shutdown() async {
+    public func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }
 
     /// Starts a server, runs `body`, and always stops the server.
-    static func with<T>(_ script: @escaping Script, _ body: (FakeServer) async throws -> T) async throws -> T {
+    public static func with<T>(_ script: @escaping Script, _ body: (FakeServer) async throws -> T) async throws -> T {
         let server = try await start(script)
         do {
             let value = try await body(server)
