@@ -68,10 +68,9 @@ struct PollerTests {
     }
 
     @Test func stateFileCarriesCountersAcrossRestarts() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sas-state-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let directory = try TemporaryDirectory("state")
+        defer { directory.remove() }
+        let path = directory.path("state.json")
         let source = FakePollSource(.init(subtasks: [subtask("a", status: 1)]))
         let first = try await Self.make(source, stateFile: path)
         #expect(await eventually { first.health("prod")?.up == true })
@@ -99,10 +98,9 @@ struct PollerTests {
     }
 
     @Test func corruptStateFileIsMovedAsideAndCounted() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sas-state-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let directory = try TemporaryDirectory("state")
+        defer { directory.remove() }
+        let path = directory.path("state.json")
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: path))
         let exporter = try await Self.make(FakePollSource(), stateFile: path)
         let app = exporter.app

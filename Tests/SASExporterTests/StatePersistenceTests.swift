@@ -10,20 +10,16 @@ struct StatePersistenceTests {
     static let wall = TestWallClock(2_000_000)
     static let endpoint = Endpoint(scheme: "http", host: "127.0.0.1", port: 1)
 
-    static func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sas-persist-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 
     /// A save that cannot be written (its folder gone, or read-only) is counted, polling and
     /// serving go on, and saving works again once the folder is back. The folder is removed
     /// rather than only made read-only because the test may run as root, for whom
     /// permission bits do not stop a write.
     @Test func aFailedSaveIsCountedAndPollingAndServingGoOn() async throws {
-        let folder = try Self.directory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("state.json").path
+        let directory = try TemporaryDirectory("persist")
+        defer { directory.remove() }
+        let folder = directory.url
+        let path = directory.path("state.json")
         let source = FakePollSource(.init())
         source.update { $0.subtasks = [subtask("a", status: 1)] }
         let exporter = try await RunningExporter.start(
@@ -51,9 +47,10 @@ struct StatePersistenceTests {
     /// 50 accounts polling at once, with every write slowed down: each poll's entry is
     /// written once, and the writes are shared (no poll queues behind 49 others).
     @Test func fiftyAccountsShareWritesAndEachPollIsWrittenOnce() async throws {
-        let folder = try Self.directory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("state.json").path
+        let directory = try TemporaryDirectory("persist")
+        defer { directory.remove() }
+        let folder = directory.url
+        let path = directory.path("state.json")
         let names = (0..<50).map { "account-\($0)" }
         let writes = Mutex<[[String]]>([])
         let clock = ManualClock()
@@ -93,9 +90,10 @@ struct StatePersistenceTests {
     }
 
     @Test func temporaryNamesCannotCollideBetweenWriters() throws {
-        let folder = try Self.directory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = StateFile(path: folder.appendingPathComponent("state.json").path)
+        let directory = try TemporaryDirectory("persist")
+        defer { directory.remove() }
+        let folder = directory.url
+        let file = StateFile(path: directory.path("state.json"))
         // Two processes sharing a volume: the same pid is no longer enough to be unique, so
         // writes from many threads at once must all land whole.
         DispatchQueue.concurrentPerform(iterations: 32) { index in

@@ -22,6 +22,11 @@ enum ListenerHarness {
             host: "127.0.0.1", port: 0, web: web, router: routes.build(), limits: limits,
             logger: Logger(label: "test"), onServerRunning: { continuation.yield($0) }
         )
+        try await serve(server, ports: ports, body)
+    }
+
+    /// Runs `server` until `body` (given the port it reports on `ports`) returns, then stops it.
+    static func serve(_ server: some Service, ports: AsyncStream<Int>, _ body: (Int) async throws -> Void) async throws {
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -61,20 +61,7 @@ struct WebTLSTests {
         )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = try served.httpServer(onServerRunning: { continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            do {
-                try await body(port)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await ListenerHarness.serve(server, ports: ports, body)
     }
 
     /// GETs `uri` over HTTPS trusting only the test server certificate.
