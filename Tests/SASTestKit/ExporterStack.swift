@@ -42,6 +42,8 @@ public final class ExporterStack: Sendable {
     ///   - configFile: a file the exporter reloads from (the configuration above is the one
     ///     it starts with).
     ///   - monotonic: a manual clock for ticks and deadlines; the system's when nil.
+    ///   - environment: the exporter's environment (credential chain, proxies); STS is the
+    ///     simulator's whatever it says.
     public static func start(
         simulator settings: SimulatorConfiguration = SimulatorConfiguration(seed: 11, tasks: 480, subtasksPerTask: 10),
         faults: FaultSettings = FaultSettings(),
@@ -50,6 +52,7 @@ public final class ExporterStack: Sendable {
         configFile: String? = nil,
         loader: ConfigLoader = ConfigLoader(),
         monotonic: ManualClock? = nil,
+        environment: [String: String] = [:],
         logger: Logger = Logger(label: "stack"),
         persistenceWriteHook: @escaping @Sendable ([String]) -> Void = { _ in }
     ) async throws -> ExporterStack {
@@ -60,7 +63,8 @@ public final class ExporterStack: Sendable {
         let running = try await startSimulator(simulator)
         let wall = simulator.clock
         let clock = monotonic?.exporterClock(wallMs: { wall.nowMs }) ?? .wall { wall.nowMs }
-        let sources = ClientSources(environment: [:], logger: logger, clock: clock)
+        // STS calls (per-account roles) go to the simulator too.
+        let sources = ClientSources(environment: environment, logger: logger, clock: clock, stsEndpoint: running.baseURL)
         let exporter: RunningExporter
         do {
             exporter = try await RunningExporter.start(
