@@ -15,6 +15,7 @@ final class RecordingObserver: APICallObserver {
     }
 
     var codes: [String] { stored.withLock { $0.map(\.code) } }
+    var latencies: [Double?] { stored.withLock { $0.map(\.seconds) } }
     var actions: [String] { stored.withLock { $0.map(\.action) } }
 }
 
