@@ -220,3 +220,73 @@ import Testing
         #expect(Poll.value(second, MetricNames.subtasks, ["status": "succeeded"]) == 1, "the odd record is in no gauge")
     }
 }
+
+@Suite struct CoverageTransitionTests {
+    typealias S = Poll
+
+    /// A task watched through `task_ids` for days, then the account switched to discovery:
+    /// the task keeps its coverage, so a subtask seen open just before the switch is counted
+    /// when it completes after it.
+    @Test func switchingFromTaskIdsToDiscoveryKeepsTheConfiguredTasksCovered() {
+        let hour: Int64 = 3_600_000
+        var aggregator = AccountAggregator(account: "prod")
+        let tasks = CoverageScope(endpoint: "https://test", selection: .tasks(["T"]))
+        let discovery = CoverageScope(endpoint: "https://test", selection: .discovery)
+        let start = S.t0 - 72 * hour
+        _ = aggregator.ingest(S.input([], at: start, scope: tasks))
+        for step in 1...70 { _ = aggregator.ingest(S.input([], at: start + Int64(step) * hour, scope: tasks)) }
+        let switchAt = start + 72 * hour
+        let open = S.subtask("s", 1, created: switchAt - 2 * hour, task: "T")
+        _ = aggregator.ingest(S.input([open], at: switchAt - 60_000, scope: tasks))
+        // It completes between the last poll by task id and the first poll by discovery.
+        let done = S.subtask("s", 2, start: switchAt - hour, end: switchAt - 10_000, created: switchAt - 2 * hour, task: "T")
+        _ = aggregator.ingest(S.input([done], at: switchAt, scope: discovery))
+        #expect(aggregator.completedCount(.succeeded) == 1, "its completion was observed: counted")
+        #expect(aggregator.coverageHorizon(task: "T") < switchAt - 2 * hour)
+        #expect(aggregator.coverageHorizon(task: "other") == switchAt + 1, "other tasks are new to the coverage")
+    }
+}
+
+@Suite struct MissingCreationTimeTests {
+    typealias S = Poll
+
+    static func record(_ status: Int, created: Int64?) -> ProcessDetail {
+        var record = S.subtask("nocreate", status, created: 0)
+        record.createTime = created
+        return record
+    }
+
+    /// A terminal record without `CreateTime` first seen by the baseline poll is a baseline
+    /// for ever: not counted on the second poll, nor after its entry would have expired.
+    @Test(arguments: [nil, Int64(0), Int64(-5)])
+    func aTerminalRecordWithoutCreationTimeCountsNeverAfterABaseline(_ created: Int64?) {
+        let hour: Int64 = 3_600_000
+        var aggregator = AccountAggregator(account: "prod")
+        for step in 0..<60 {
+            _ = aggregator.ingest(S.input([Self.record(2, created: created)], at: S.t0 + Int64(step) * hour))
+        }
+        #expect(aggregator.completedCount(.succeeded) == 0, "60 hours of polls, each seeing it: still a baseline")
+        #expect(aggregator.trackedCount == 1)
+    }
+
+    /// Seen open first, then terminal: counted once.
+    @Test func anOpenRecordWithoutCreationTimeCountsOnceWhenItEnds() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([Self.record(1, created: nil)], at: S.t0))
+        for step in 1...5 {
+            _ = aggregator.ingest(S.input([Self.record(4, created: nil)], at: S.t0 + Int64(step) * 60_000))
+        }
+        #expect(aggregator.completedCount(.failed) == 1)
+    }
+
+    /// An undecodable record is counted once however long it stays in the window.
+    @Test func anUndecodableRecordCountsOnceForDays() throws {
+        let page = try DetailPageDecoder.decode(Array(#"{"ProcessDetails":[{"StatusCode":"two"}]}"#.utf8))
+        var aggregator = AccountAggregator(account: "prod")
+        for step in 0..<60 {
+            let at = S.t0 + Int64(step) * 3_600_000
+            _ = aggregator.ingest(PollInput(polledAtMs: at, window: PollWindow(startMs: at - 86_400_000, endMs: at), tasks: nil, pages: [page]))
+        }
+        #expect(aggregator.invalidCount(.undecodable) == 1)
+    }
+}

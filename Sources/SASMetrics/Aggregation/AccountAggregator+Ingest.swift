@@ -43,16 +43,13 @@ extension AccountAggregator {
             let record = entry.record
             noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
-            var tracked = self.tracked[record.key] ?? TrackedEntry(flags: 0, createdSeconds: seconds(record, poll))
-            countNewReasons(Self.invalidReasons(record) + [.missingId], entry: &tracked, nowMs: nowMs)
-            self.tracked[record.key] = tracked
+            _ = countOnce(
+                Self.invalidReasons(record) + [.missingId], key: record.key, createTime: record.createTime, in: poll, nowMs: nowMs
+            )
         }
         var newlyUndecodable: [UndecodableRecord] = []
         for (key, record) in poll.undecodable {
-            var tracked = self.tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: poll.window.endMs))
-            if tracked.flags & TrackedEntry.undecodable == 0 { newlyUndecodable.append(record) }
-            countNewReasons([.undecodable], entry: &tracked, nowMs: nowMs)
-            self.tracked[key] = tracked
+            if countOnce([.undecodable], key: key, createTime: nil, in: poll, nowMs: nowMs) { newlyUndecodable.append(record) }
         }
         for (checkId, name) in poll.checkNames {
             let key = String(checkId)
@@ -97,10 +94,15 @@ extension AccountAggregator {
     }
 
     /// Counts a record with an id; returns whether it was a new completion.
+    ///
+    /// A record without a creation time is judged by when it was first seen (the poll
+    /// that first saw it stands in for its creation): its entry is kept as long as it is
+    /// seen and expires `lookback + margin` after it was last seen.
     private mutating func ingest(_ record: SubtaskRecord, key: Fingerprint, in poll: PendingPoll, nowMs: Int64) -> Bool {
-        let createMs = record.createTime ?? poll.window.endMs
-        let preHorizon = createMs < coverage.horizon(task: poll.taskId(of: record))
-        var entry = tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
+        let existing = tracked[key]
+        let createMs = record.createTime ?? existing.map { Int64($0.createdSeconds) * 1000 } ?? poll.window.endMs
+        let preHorizon = createMs < horizon(of: record, in: poll)
+        var entry = existing ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
         countNewReasons(Self.invalidReasons(record), entry: &entry, nowMs: nowMs)
         var counted = false
         let status = record.statusCode.flatMap(SubtaskStatus.init(rawValue:))
@@ -115,6 +117,11 @@ extension AccountAggregator {
         } else if preHorizon, status == .notStarted || status == .running {
             entry.flags |= TrackedEntry.seenOpen
         }
+        guard record.createTime != nil else {
+            entry.createdSeconds = TrackedSubtasks.seconds(fromMs: poll.window.endMs)
+            tracked[key] = entry
+            return counted
+        }
         let reasonFlags = entry.flags & ~(TrackedEntry.terminalSeen | TrackedEntry.seenOpen)
         if preHorizon, status?.isTerminal == true, reasonFlags == 0 {
             // Never needed again: the horizon only moves forward, so this subtask stays
@@ -124,6 +131,23 @@ extension AccountAggregator {
             tracked[key] = entry
         }
         return counted
+    }
+
+    /// The coverage horizon of a record's task (see `Coverage.horizon`).
+    private func horizon(of record: SubtaskRecord, in poll: PendingPoll) -> Int64 {
+        coverage.horizon(task: poll.taskId(of: record))
+    }
+
+    /// Counts odd-record reasons once per key; the entry's expiry restarts each time the
+    /// record is seen when its creation time is unknown.
+    private mutating func countOnce(_ reasons: [InvalidReason], key: Fingerprint, createTime: Int64?, in poll: PendingPoll, nowMs: Int64) -> Bool {
+        let seen = TrackedSubtasks.seconds(fromMs: createTime ?? poll.window.endMs)
+        var entry = tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: seen)
+        let new = reasons.contains { entry.flags & $0.flag == 0 }
+        countNewReasons(reasons, entry: &entry, nowMs: nowMs)
+        if createTime == nil { entry.createdSeconds = seen }
+        tracked[key] = entry
+        return new
     }
 
     /// Creates the series that exist from the first poll on, at 0.
@@ -197,9 +221,6 @@ extension AccountAggregator {
         }
     }
 
-    private func seconds(_ record: SubtaskRecord, _ poll: PendingPoll) -> UInt32 {
-        TrackedSubtasks.seconds(fromMs: record.createTime ?? poll.window.endMs)
-    }
 
     private static func floorSeconds(_ ms: Int64) -> Int64 {
         ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)

@@ -66,10 +66,13 @@ struct Coverage: Sendable, Equatable, Codable {
         prune()
     }
 
-    /// Drops task entries that no longer lower any horizon.
+    /// Drops task entries that no longer lower any horizon: those not older than the
+    /// discovery coverage, and all of them once everything before the discovery coverage
+    /// is forgotten. (An entry older than `expiredBeforeMs` still matters while that is
+    /// below `discoveryFromMs`: it keeps its task's horizon at `expiredBeforeMs`.)
     private mutating func prune() {
         guard let discoveryFromMs else { return }
-        tasksFromMs = tasksFromMs.filter { $0.value < discoveryFromMs && $0.value > expiredBeforeMs }
+        tasksFromMs = expiredBeforeMs >= discoveryFromMs ? [:] : tasksFromMs.filter { $0.value < discoveryFromMs }
     }
 }
 

@@ -37,7 +37,8 @@ public struct SubtaskRecord: Sendable, Equatable {
 
     /// `StatusCode` (codes outside Int32 are clamped).
     public var statusCode: Int? { rawStatus == .min ? nil : Int(rawStatus) }
-    /// `CreateTime`, epoch milliseconds.
+    /// `CreateTime`, epoch milliseconds; nil when absent, or 0 or less (times of 0 or
+    /// less count as missing).
     public var createTime: Int64? { rawCreate == Self.absent ? nil : rawCreate }
     /// `StartTime`, epoch milliseconds.
     public var startTime: Int64? { rawStart == Self.absent ? nil : rawStart }
@@ -180,8 +181,8 @@ public struct SubtaskPage: Sendable, Equatable {
             return SubtaskRecord(
                 key: hasher.finish(), hasId: id != nil, taskIndex: taskIndex,
                 checkStart: Int32(clamping: checkStart), checkCount: Int32(clamping: checkCount),
-                statusCode: fields.statusCode, createTime: fields.createTime, startTime: fields.startTime,
-                endTime: fields.endTime
+                statusCode: fields.statusCode, createTime: fields.createTime.flatMap { $0 > 0 ? $0 : nil },
+                startTime: fields.startTime, endTime: fields.endTime
             )
         }
     }
