@@ -1,5 +1,6 @@
 import Foundation
 import SASAPI
+import SASMetrics
 import SASTestKit
 import Synchronization
 import Testing
@@ -103,5 +104,30 @@ struct StatePersistenceTests {
         #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "the file is whole")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
+    }
+
+    /// A first-version file bounds each account's coverage by the window it was saved
+    /// with (`savedAtMs - lookback`); a file of this version is taken as saved.
+    @Test func aFirstVersionFileIsBoundedByItsSaveTime() throws {
+        let directory = try TemporaryDirectory("persist")
+        defer { directory.remove() }
+        let file = StateFile(path: directory.path("state.json"))
+        var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(lookback: .seconds(3_600)))
+        let window = PollWindow(startMs: 1_000_000_000 - 3_600_000, endMs: 1_000_000_000)
+        let scope = CoverageScope(endpoint: "https://test", selection: .discovery)
+        _ = aggregator.commit(aggregator.beginPoll(window: window, scope: scope), polledAtMs: window.endMs, tasks: nil)
+        var entry = try JSONSerialization.jsonObject(with: Data(StateFile.encode(aggregator))) as? [String: Any] ?? [:]
+        entry["formatVersion"] = 1
+        entry["coverage"] = nil
+        entry["evictions"] = nil
+        let savedAt: Int64 = 2_000_000_000
+        let contents: [String: Any] = ["accounts": ["prod": entry], "savedAtMs": savedAt, "version": 1]
+        try JSONSerialization.data(withJSONObject: contents).write(to: URL(fileURLWithPath: file.path))
+        guard case .loaded(let accounts, let unreadable) = file.load(nowMs: savedAt) else {
+            Issue.record("the first-version file was not loaded")
+            return
+        }
+        #expect(unreadable.isEmpty)
+        #expect(accounts["prod"]?.coverageHorizon(task: nil) == savedAt - 3_600_000)
     }
 }

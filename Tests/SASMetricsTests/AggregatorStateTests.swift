@@ -102,4 +102,53 @@ import Testing
         #expect(aggregator.completedCount(.succeeded) == 1)
         #expect(S.value(snapshot, MetricNames.subtaskDuration + "_bucket", ["status": "succeeded", "le": "2"]) == 0)
     }
+
+    /// State of the first version in JSON: no coverage, one eviction counter.
+    static func firstVersionJSON(_ aggregator: AccountAggregator) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(aggregator)) as? [String: Any] ?? [:]
+        object["formatVersion"] = 1
+        object["coverage"] = nil
+        object["checksDropped"] = nil
+        object["evictions"] = (object["evictions"] as? [String: Any])?["cap"]
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    /// A first-version state knew only its window: after the upgrade, a longer lookback
+    /// brings older history in as a baseline, while what the old window held keeps its
+    /// first-version meaning (not seen terminal, so counted when seen completed).
+    @Test func firstVersionStateBoundsItsCoverageByItsWindow() throws {
+        let hour: Int64 = 3_600_000
+        let configuration = AggregatorConfiguration(lookback: .milliseconds(hour))
+        var aggregator = AccountAggregator(account: "prod", configuration: configuration)
+        _ = aggregator.ingest(S.input([S.subtask("open", 1)], at: S.t0, lookbackMs: hour))
+        let savedAt = S.t0 + 60_000
+        _ = aggregator.ingest(S.input([S.subtask("open", 1)], at: savedAt, lookbackMs: hour))
+        let saved = try Self.firstVersionJSON(aggregator)
+
+        func restored(adopting: Bool) throws -> AccountAggregator {
+            var restored = try JSONDecoder().decode(AccountAggregator.self, from: saved)
+            if adopting { restored.adoptFirstVersionSave(savedAtMs: savedAt) }
+            restored.reconfigure(AggregatorConfiguration(lookback: .milliseconds(24 * hour)))
+            return restored
+        }
+        let next = S.input([
+            S.subtask("open", 2), S.subtask("old", 2, created: savedAt - 5 * hour),
+            S.subtask("unseen", 4, created: savedAt - hour / 2),
+        ], at: savedAt + 60_000, lookbackMs: 24 * hour)
+
+        var upgraded = try restored(adopting: true)
+        #expect(upgraded.coverageHorizon(task: nil) == savedAt - hour)
+        _ = upgraded.ingest(next)
+        #expect(upgraded.completedCount(.succeeded) == 1, "open counted; old (5 h before the save) is a baseline")
+        #expect(upgraded.completedCount(.failed) == 1, "unseen lay inside the old window: counted as before")
+
+        var unbounded = try restored(adopting: false)
+        _ = unbounded.ingest(next)
+        #expect(unbounded.completedCount(.succeeded) == 2, "without the bound, old history is a burst")
+
+        var current = try JSONDecoder().decode(AccountAggregator.self, from: JSONEncoder().encode(aggregator))
+        let horizon = current.coverageHorizon(task: nil)
+        current.adoptFirstVersionSave(savedAtMs: savedAt + hour)
+        #expect(current.coverageHorizon(task: nil) == horizon, "state of this version is left alone")
+    }
 }

@@ -57,7 +57,12 @@ public struct StateFile: Sendable {
             var accounts: [String: AccountAggregator] = [:]
             var unreadable: [String] = []
             for (name, entry) in contents.accounts {
-                if let aggregator = entry.aggregator { accounts[name] = aggregator } else { unreadable.append(name) }
+                guard var aggregator = entry.aggregator else {
+                    unreadable.append(name)
+                    continue
+                }
+                if contents.version == 1 { aggregator.adoptFirstVersionSave(savedAtMs: contents.savedAtMs) }
+                accounts[name] = aggregator
             }
             return .loaded(accounts: accounts, unreadable: unreadable.sorted())
         } catch let error as StateFileError {

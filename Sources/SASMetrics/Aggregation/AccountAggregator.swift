@@ -100,6 +100,16 @@ public struct AccountAggregator: Sendable, Codable {
         coverage.horizon(task: taskId)
     }
 
+    /// Bounds the coverage of state restored from a first-version file saved at
+    /// `savedAtMs`: that version remembered only the subtasks of its window, so nothing
+    /// created before `savedAtMs - lookback` (the lookback it ran with) is known. A
+    /// longer lookback after the upgrade brings that history in as a baseline, never as
+    /// completions. Does nothing to state of this version.
+    public mutating func adoptFirstVersionSave(savedAtMs: Int64) {
+        guard coverage == .legacy else { return }
+        coverage.forget(before: savedAtMs - configuration.lookbackMs)
+    }
+
     // MARK: Codable
 
     enum CodingKeys: String, CodingKey {
