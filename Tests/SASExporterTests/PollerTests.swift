@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SASAPI
 import SASMetrics
+import SASModels
 import SASTestKit
 import Testing
 @testable import SASExporter
@@ -36,6 +37,24 @@ struct PollerTests {
         #expect(text.contains(#"alibabacloud_sas_subtasks{account="prod",status="running",status_code="1"} 1"#) ||
                 text.contains(#"alibabacloud_sas_subtasks{account="prod",status_code="1",status="running"} 1"#))
         #expect(text.contains(#"alibabacloud_sas_polls_total{account="prod"} 1"#))
+        await exporter.stop()
+    }
+
+    /// The tasks gauge holds the window's tasks only, as the subtask gauges do: a task
+    /// created before the lookback is not counted however the source returns it.
+    @Test func theTasksGaugeHoldsTheWindowOnly() async throws {
+        let now = Self.wall.ms
+        let source = FakePollSource(.init(tasks: [
+            OperationProcess(taskId: "new", statusCode: 1, createTime: now - 60_000),
+            OperationProcess(taskId: "old", statusCode: 2, createTime: now - 2 * 86_400_000),
+            OperationProcess(taskId: "undated", statusCode: 2),
+        ]))
+        let exporter = try await Self.make(source)
+        let app = exporter.app
+        #expect(await eventually { app.store.accountHealth().first?.health.hasFinishedPoll == true })
+        let tasks = Exposition.samples(Self.text(app.store), "alibabacloud_sas_tasks")
+        #expect(Exposition.value(tasks, containing: [#"status_code="1""#]) == 1)
+        #expect(Exposition.value(tasks, containing: [#"status_code="2""#]) == 1, "old is outside the window")
         await exporter.stop()
     }
 

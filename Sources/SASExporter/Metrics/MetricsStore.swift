@@ -24,6 +24,12 @@ public final class MetricsStore: Sendable {
         var exporter: ExporterHealth
         var exporterChunk: RenderedFamilies
         var generation: UInt64 = 0
+
+        /// Account names in the byte order of their UTF-8, the order the renderer sorts
+        /// series in (a Swift string comparison normalises first and can differ).
+        var accountNames: [String] {
+            accounts.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        }
     }
 
     private let state: Mutex<State>
@@ -82,7 +88,7 @@ public final class MetricsStore: Sendable {
     /// families and without the OpenMetrics terminator.
     public func renderedBody(_ format: ExpositionFormat) -> [UInt8] {
         let chunks = state.withLock { state -> [RenderedFamilies] in
-            state.accounts.keys.sorted().flatMap { name -> [RenderedFamilies] in
+            state.accountNames.flatMap { name -> [RenderedFamilies] in
                 guard let account = state.accounts[name] else { return [] }
                 return [account.snapshot, account.health]
             } + [state.exporterChunk]
@@ -93,7 +99,7 @@ public final class MetricsStore: Sendable {
     /// Each account's health, sorted by account name.
     public func accountHealth() -> [(name: String, health: AccountHealth)] {
         state.withLock { state in
-            state.accounts.keys.sorted().compactMap { name in state.accounts[name].map { (name, $0.status) } }
+            state.accountNames.compactMap { name in state.accounts[name].map { (name, $0.status) } }
         }
     }
 

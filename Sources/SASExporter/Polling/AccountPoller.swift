@@ -90,7 +90,7 @@ struct AccountPoller: Sendable {
                 try await reader.read(into: pending, ledger: ledger, nowMs: windowEndMs, deadline: deadline, clock: clock)
             }
             try Task.checkCancellation()
-            let tasks = account.taskIds == nil ? TaskCounts(result.tasks) : nil
+            let tasks = account.taskIds == nil ? TaskCounts(result.tasks, window: window) : nil
             let snapshot = state.aggregator.commit(
                 result.pending, polledAtMs: clock.wallMs(), tasks: tasks, settled: result.plan.kept
             )

@@ -131,7 +131,9 @@ public final class PollerSupervisor: Service, Sendable {
         var handedOver: [String: AccountState] = [:]
         for (name, poller) in pollers where !wanted.contains(name) || sources[name] != nil {
             poller.stop.fulfil(())
-            let state = await poller.handoff.wait()
+            // Cancelled while waiting (shutdown): stop here rather than start the account
+            // afresh without its state.
+            guard let state = await poller.handoff.wait() else { throw CancellationError() }
             pollers[name] = nil
             if wanted.contains(name) {
                 handedOver[name] = state

@@ -86,10 +86,13 @@ public struct TaskCounts: Sendable, Equatable {
     public private(set) var byStatus: [Int: Int] = [:]
     public private(set) var total = 0
 
-    /// Counts distinct tasks (by id) in `tasks`.
-    public init(_ tasks: [OperationProcess]) {
+    /// Counts distinct tasks (by id) in `tasks` created in `window` (all of them when nil;
+    /// a task without a creation time is counted): tasks kept from earlier polls, or
+    /// returned by an API reading its time parameters another way, leave the gauge when
+    /// they leave the window, as subtasks do.
+    public init(_ tasks: [OperationProcess], window: PollWindow? = nil) {
         var seen = Set<String>()
-        for task in tasks {
+        for task in tasks where window?.contains(createTime: task.createTime) ?? true {
             if let id = task.taskId, !id.isEmpty, !seen.insert(id).inserted { continue }
             total += 1
             guard let code = task.statusCode else { continue }

@@ -76,7 +76,7 @@ extension AccountAggregator {
     mutating func ingest(_ input: PollInput) -> AccountSnapshot {
         var poll = beginPoll(window: input.window, scope: input.scope)
         for page in input.pages { poll.add(page, listing: .init(batch: 0, attempt: 1)) }
-        return commit(poll, polledAtMs: input.polledAtMs, tasks: input.tasks.map(TaskCounts.init))
+        return commit(poll, polledAtMs: input.polledAtMs, tasks: input.tasks.map { TaskCounts($0) })
     }
 }
 
