@@ -23,12 +23,16 @@ public protocol PagedResponse: Sendable {
     var pageInfo: PageInfo? { get }
     /// Rows on the page, usable or not.
     var rowCount: Int { get }
-    /// A fingerprint of the page's rows, to tell a page that repeats the previous one.
-    var rowsFingerprint: Fingerprint { get }
+    /// A fingerprint of the page's rows, to tell a page that repeats the previous one; nil
+    /// when no row has an identity (alike rows without ids may fill two pages honestly).
+    var rowsFingerprint: Fingerprint? { get }
 }
 
 extension SubtaskPage: PagedResponse {
-    public var rowsFingerprint: Fingerprint {
+    public var rowsFingerprint: Fingerprint? {
+        guard records.contains(where: \.hasId) || undecodable.contains(where: { $0.detailTaskId != nil }) else {
+            return nil
+        }
         var hasher = Fingerprint.Hasher128()
         for record in records {
             hasher.add(word: record.key.high)
@@ -40,7 +44,8 @@ extension SubtaskPage: PagedResponse {
 }
 
 extension ProcessPage: PagedResponse {
-    public var rowsFingerprint: Fingerprint {
+    public var rowsFingerprint: Fingerprint? {
+        guard processes.contains(where: { !($0.taskId ?? "").isEmpty }) else { return nil }
         var hasher = Fingerprint.Hasher128()
         for process in processes {
             hasher.add((process.taskId ?? "-").utf8)

@@ -119,7 +119,7 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
             }
             if page.rowCount > 0 {
                 let rows = page.rowsFingerprint
-                if rows == previousRows { throw fail("page \(number) repeats page \(number - 1)") }
+                if let rows, rows == previousRows { throw fail("page \(number) repeats page \(number - 1)") }
                 previousRows = rows
             }
         }

@@ -120,6 +120,16 @@ struct PaginationTests {
         #expect(asked == [1, 2])
     }
 
+    /// Rows without DetailTaskId have no identity: two pages of alike id-less rows are
+    /// not a repeat (nothing tells them apart), so the listing is read to TotalCount.
+    @Test func pagesOfRowsWithoutIdentityAreNotARepeat() async throws {
+        let (result, asked) = try await Self.run(pageSize: 2) { request in
+            .json(Pages.page(ids: ["", ""], currentPage: request.page, pageSize: 2, total: 4))
+        }
+        #expect(((try? result.get()) ?? []).flatMap(\.records).count == 4)
+        #expect(asked == [1, 2])
+    }
+
     @Test func changingTotalCountIsAnError() async throws {
         let (result, asked) = try await Self.run(pageSize: 10) { request in
             Pages.serve(request, count: 25, total: request.page == 1 ? 25 : 26)

@@ -89,6 +89,30 @@ import Testing
         #expect(aggregator.completedCount(.succeeded) == 1)
     }
 
+    /// A listing read again from page 1 replaces what its abandoned attempt added: a
+    /// record returned again is no duplicate, and one only the abandoned attempt returned
+    /// is not kept. Another batch's records stay.
+    @Test func aRetriedListingReplacesItsEarlierAttempt() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        let at = S.t0 + 60_000
+        let input = S.input([], at: at)
+        var poll = aggregator.beginPoll(window: input.window, scope: input.scope)
+        let first = PendingPoll.ListingID(batch: 0, attempt: 1)
+        let other = PendingPoll.ListingID(batch: 1, attempt: 1)
+        poll.begin(first)
+        poll.add(SubtaskPage(details: [S.subtask("a", 1, created: S.afterFirstPoll), S.subtask("ghost", 2, created: S.afterFirstPoll)]), listing: first)
+        poll.add(SubtaskPage(details: [S.subtask("b", 1, created: S.afterFirstPoll)]), listing: other)
+        let retry = PendingPoll.ListingID(batch: 0, attempt: 2)
+        poll.begin(retry)
+        poll.add(SubtaskPage(details: [S.subtask("a", 2, created: S.afterFirstPoll)]), listing: retry)
+        let snapshot = aggregator.commit(poll, polledAtMs: at, tasks: nil)
+        #expect(aggregator.completedCount(.succeeded) == 1, "a only; ghost came from the abandoned attempt")
+        #expect(aggregator.invalidCount(.duplicate) == 0)
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "running"]) == 1, "b of the other batch stays")
+        #expect(S.value(snapshot, MetricNames.subtasks, ["status": "succeeded"]) == 1)
+    }
+
     @Test func oddRecordsAreCountedOncePerSubtask() throws {
         var aggregator = AccountAggregator(account: "prod")
         let odd = [

@@ -122,7 +122,8 @@ struct AccountPoller: Sendable {
                 "tasks": "\(result.taskIds.count)", "tasks_read": "\(result.plan.read.count)",
                 "tasks_settled": "\(result.plan.kept.count)", "full_read": "\(result.plan.full)",
                 "batches": "\(result.batches)", "api_calls": "\(state.calls.snapshot.total - callsBefore)",
-                "subtasks": "\(snapshot.summary.subtasksInWindow)", "records": "\(snapshot.summary.recordsReceived)",
+                "api_calls_estimated": "\(result.estimatedCalls)", "subtasks": "\(snapshot.summary.subtasksInWindow)",
+                "records": "\(snapshot.summary.recordsReceived)", "outside_window": "\(snapshot.summary.outsideWindow)",
                 "completed": "\(snapshot.summary.completedThisPoll)", "baseline": "\(snapshot.summary.isBaseline)",
                 "outcome": "complete",
             ])

@@ -20,9 +20,6 @@ struct TaskLedger: Sendable {
         var full: Bool
     }
 
-    /// Settled tasks (for logs and tests).
-    var settledCount: Int { settled.count }
-
     /// Plans a poll of `taskIds` (discovered or configured) whose statuses `tasks` gives.
     func plan(taskIds: [String], tasks: [OperationProcess], nowMs: Int64, fullRefresh: Duration) -> Plan {
         let full = lastFullReadMs.map { nowMs - $0 >= fullRefresh.milliseconds } ?? true

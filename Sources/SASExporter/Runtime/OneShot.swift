@@ -25,9 +25,6 @@ package final class OneShot<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: value) }
     }
 
-    /// Whether the value is set.
-    package var isFulfilled: Bool { state.withLock { $0.value != nil } }
-
     /// The value, once set; nil if the waiting task is cancelled first.
     package func wait() async -> Value? {
         let id = state.withLock { state -> UInt64 in

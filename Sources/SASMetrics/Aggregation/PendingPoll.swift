@@ -5,8 +5,8 @@ import SASModels
 /// otherwise. It holds one compact record per distinct subtask, never the pages.
 ///
 /// One record per `DetailTaskId`: the most advanced status wins, a later copy wins ties.
-/// A further copy of an id is a `duplicate`, unless it comes from a retry of the same
-/// listing (a listing read again from page 1 after its pages did not fit together).
+/// A further copy of an id is a `duplicate`; a retry of a listing (read again from page 1
+/// after its pages did not fit together) replaces what its earlier attempt added.
 public struct PendingPoll: Sendable {
     /// The window on `CreateTime`; records created outside it are left out.
     public let window: PollWindow
@@ -52,10 +52,13 @@ public struct PendingPoll: Sendable {
     }
 
     /// Starts (or restarts, with a higher `attempt`) a listing: what an earlier attempt of
-    /// the same batch added without an id is dropped, so a retry counts nothing twice.
+    /// the same batch added is dropped, so a retry counts nothing twice and a record only
+    /// the abandoned attempt returned (its pages did not fit together) is not kept.
     public mutating func begin(_ listing: ListingID) {
         guard listing.attempt > 1 else { return }
-        withoutId.removeAll { $0.listing.batch == listing.batch && $0.listing.attempt != listing.attempt }
+        let earlier = { (entry: Entry) in entry.listing.batch == listing.batch && entry.listing.attempt != listing.attempt }
+        withoutId.removeAll(where: earlier)
+        withId = withId.filter { !earlier($0.value) }
     }
 
     /// Folds one page of a listing in.
@@ -87,9 +90,8 @@ public struct PendingPoll: Sendable {
                 continue
             }
             if let existing = withId[record.key] {
-                let retried = existing.listing.batch == listing.batch && existing.listing.attempt != listing.attempt
-                if !retried { duplicates += 1 }
-                if retried || Self.rank(record) >= Self.rank(existing.record) { withId[record.key] = entry }
+                duplicates += 1
+                if Self.rank(record) >= Self.rank(existing.record) { withId[record.key] = entry }
             } else {
                 withId[record.key] = entry
             }
@@ -98,9 +100,6 @@ public struct PendingPoll: Sendable {
             checkNames[checkId] = name
         }
     }
-
-    /// The distinct subtasks read so far.
-    public var subtaskCount: Int { withId.count + withoutId.count }
 
     /// The window entries of the records read, by parent task id (records without a task
     /// under ""): what a finished task contributes to the window gauges while it is not
