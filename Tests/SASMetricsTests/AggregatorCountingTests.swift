@@ -113,6 +113,21 @@ import Testing
         #expect(S.value(snapshot, MetricNames.subtasks, ["status": "succeeded"]) == 1)
     }
 
+    /// While configured tasks are polled, a record of no known task belongs to one of
+    /// them: it is judged by the latest of their coverages (it was a baseline forever).
+    @Test func aRecordOfNoKnownTaskIsJudgedByTheLatestConfiguredCoverage() {
+        var aggregator = AccountAggregator(account: "prod")
+        let first = CoverageScope(endpoint: "https://test", selection: .tasks(["t1"]))
+        _ = aggregator.ingest(S.input([], at: S.t0, scope: first))
+        let both = CoverageScope(endpoint: "https://test", selection: .tasks(["t1", "t2"]))
+        _ = aggregator.ingest(S.input([], at: S.t0 + 60_000, scope: both))
+        #expect(aggregator.coverageHorizon(task: nil) == aggregator.coverageHorizon(task: "t2"))
+        #expect(aggregator.coverageHorizon(task: "t1") < aggregator.coverageHorizon(task: "t2"))
+        let unknown = ProcessDetail(detailTaskId: "x", statusCode: 2, createTime: S.t0 + 90_000, startTime: S.t0 + 90_000, endTime: S.t0 + 100_000)
+        _ = aggregator.ingest(S.input([unknown], at: S.t0 + 120_000, scope: both))
+        #expect(aggregator.completedCount(.succeeded) == 1)
+    }
+
     @Test func oddRecordsAreCountedOncePerSubtask() throws {
         var aggregator = AccountAggregator(account: "prod")
         let odd = [

@@ -75,7 +75,7 @@ public final class FakePollSource: PollSource {
 
 /// A subtask record as tests write them.
 public func subtask(
-    _ id: String, status: Int, task: String = "t1", created: Int64 = 999_000, start: Int64? = 1_000_000,
+    _ id: String, status: Int, task: String? = "t1", created: Int64 = 999_000, start: Int64? = 1_000_000,
     end: Int64? = 1_060_000, check: Int64 = 133
 ) -> ProcessDetail {
     ProcessDetail(

@@ -52,7 +52,7 @@ struct PollReader: Sendable {
                 let batch = batches[index]
                 group.addTask {
                     try await source.readSubtasks(taskIds: batch, deadline: deadline) { page, attempt in
-                        accumulator.add(page, listing: PendingPoll.ListingID(batch: index, attempt: attempt))
+                        accumulator.add(page, listing: PendingPoll.ListingID(batch: index, attempt: attempt), requested: batch)
                     }
                 }
             }
@@ -99,13 +99,13 @@ private final class Accumulator: Sendable {
         state = Mutex(State(pending: pending))
     }
 
-    func add(_ page: SubtaskPage, listing: PendingPoll.ListingID) {
+    func add(_ page: SubtaskPage, listing: PendingPoll.ListingID, requested: [String]) {
         state.withLock { state in
             if state.attempts[listing.batch] != listing.attempt {
                 state.attempts[listing.batch] = listing.attempt
                 state.pending.begin(listing)
             }
-            state.pending.add(page, listing: listing)
+            state.pending.add(page, listing: listing, requested: requested)
         }
     }
 

@@ -39,14 +39,21 @@ struct TaskLedger: Sendable {
 
     /// Records a complete poll: tasks read this time that are finished and have no open
     /// subtask become settled; settled tasks no longer listed are forgotten.
+    ///
+    /// A task is settled only when its subtasks are surely all known: some were read
+    /// (or the task says it has none), none was created after the window, and its
+    /// listing returned no record of an unknown task (which might have been one of its).
     mutating func record(_ plan: Plan, taskIds: [String], tasks: [OperationProcess], poll: PendingPoll, nowMs: Int64) {
         let finished = Self.finished(tasks)
+        let empty = Set(tasks.compactMap { $0.detailTaskTotalCount == 0 ? $0.taskId : nil })
         let listed = Set(taskIds)
         var next = settled.filter { listed.contains($0.key) && finished.contains($0.key) }
         let entries = poll.windowEntriesByTask()
         for id in plan.read {
             next[id] = nil
-            guard finished.contains(id), !poll.hasLateRecords(task: id) else { continue }
+            guard finished.contains(id), !poll.hasLateRecords(task: id), !poll.hasUnattributedRecords(task: id),
+                poll.hasRecords(task: id) || empty.contains(id)
+            else { continue }
             let subtasks = entries[id] ?? []
             if !subtasks.contains(where: \.isOpen) { next[id] = subtasks }
         }

@@ -26,10 +26,16 @@ struct Coverage: Sendable, Equatable, Codable {
     /// Whether nothing has been covered yet.
     var isEmpty: Bool { discoveryFromMs == nil && tasksFromMs.isEmpty }
 
-    /// The creation time from which subtasks of `taskId` have been covered.
+    /// The creation time from which subtasks of `taskId` have been covered. A subtask of
+    /// no known task (nil) while configured tasks are polled belongs to one of them: it
+    /// is covered from when the last of them was.
     func horizon(task taskId: String?) -> Int64 {
         var start = discoveryFromMs ?? .max
-        if let taskId, let from = tasksFromMs[taskId] { start = min(start, from) }
+        if let taskId {
+            if let from = tasksFromMs[taskId] { start = min(start, from) }
+        } else if discoveryFromMs == nil, let latest = tasksFromMs.values.max() {
+            start = latest
+        }
         return max(start, expiredBeforeMs)
     }
 

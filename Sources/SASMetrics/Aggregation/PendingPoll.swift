@@ -34,6 +34,9 @@ public struct PendingPoll: Sendable {
     public private(set) var outsideWindow = 0
     /// Tasks with a record created after the window's end (seen by the next poll).
     private var lateTasks: Set<String> = []
+    /// Tasks read in a listing that returned a record of no known task: some of their
+    /// subtasks may be among those records.
+    private var unattributedTasks: Set<String> = []
 
     /// Identifies one attempt at one listing (a batch of task ids read page by page).
     public struct ListingID: Sendable, Equatable {
@@ -61,25 +64,34 @@ public struct PendingPoll: Sendable {
         withId = withId.filter { !earlier($0.value) }
     }
 
-    /// Folds one page of a listing in.
-    public mutating func add(_ page: SubtaskPage, listing: ListingID) {
+    /// Folds one page of a listing of the subtasks of `requested` (the batch's task ids;
+    /// empty when unknown) in. A record without `TaskId` belongs to the batch's task when
+    /// the batch has one; otherwise its task is unknown, and none of the batch's tasks can
+    /// be settled by this poll.
+    public mutating func add(_ page: SubtaskPage, listing: ListingID, requested: [String] = []) {
         recordsReceived += page.rowCount
         for record in page.undecodable where undecodable[record.key] == nil {
             undecodable[record.key] = record
         }
         var taskMap = [Int32](repeating: -1, count: page.taskIds.count)
+        var loneTask: Int32?
         for var record in page.records {
-            guard window.contains(createTime: record.createTime) else {
-                outsideWindow += 1
-                if let created = record.createTime, created > window.endMs, let task = page.taskId(of: record) {
-                    lateTasks.insert(task)
-                }
-                continue
-            }
             if record.taskIndex >= 0 {
                 let pageIndex = Int(record.taskIndex)
                 if taskMap[pageIndex] < 0 { taskMap[pageIndex] = internTask(page.taskIds[pageIndex]) }
                 record.taskIndex = taskMap[pageIndex]
+            } else if requested.count == 1 {
+                if loneTask == nil { loneTask = internTask(requested[0]) }
+                record.taskIndex = loneTask ?? -1
+            } else {
+                unattributedTasks.formUnion(requested)
+            }
+            guard window.contains(createTime: record.createTime) else {
+                outsideWindow += 1
+                if let created = record.createTime, created > window.endMs, let task = taskId(of: record) {
+                    lateTasks.insert(task)
+                }
+                continue
             }
             let checks = page.checks(of: record)
             record.checkStart = Int32(clamping: checkIds.count)
@@ -115,6 +127,16 @@ public struct PendingPoll: Sendable {
     /// subtasks are not all known yet).
     public func hasLateRecords(task: String) -> Bool {
         lateTasks.contains(task)
+    }
+
+    /// Whether any record of `task` was read (in the window or not).
+    public func hasRecords(task: String) -> Bool {
+        taskIndexes[task] != nil
+    }
+
+    /// Whether `task` was read in a listing that returned records of no known task.
+    public func hasUnattributedRecords(task: String) -> Bool {
+        unattributedTasks.contains(task)
     }
 
     func taskId(of record: SubtaskRecord) -> String? {
