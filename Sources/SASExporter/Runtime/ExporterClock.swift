@@ -4,8 +4,9 @@ import Foundation
 /// for ticks, deadlines and durations. Injected everywhere, so tests drive time (the
 /// simulator's wall clock, a manual monotonic clock) without sleeping.
 ///
-/// The API client's own rate limiter and retry backoff run on real monotonic time, and
-/// request signatures carry the system's real wall time (the server checks it).
+/// The API client's rate limiter and retry backoff run on its monotonic part too (a test
+/// clock drives them); request signatures carry the system's real wall time (the server
+/// checks it).
 public struct ExporterClock: Sendable {
     /// Wall time, epoch milliseconds.
     public var wallMs: @Sendable () -> Int64
