@@ -28,6 +28,7 @@ public enum Workloads {
     /// `AccountAggregator.commit`.
     public static func ingest(_ pages: [SubtaskPage], into aggregator: inout AccountAggregator, polledAtMs: Int64) -> AccountSnapshot {
         var pending = aggregator.beginPoll(window: Fixtures.window, scope: Fixtures.scope)
+        pending.reserveCapacity(pages.count * Fixtures.pageSize)  // as the poller does, from discovery
         for (index, page) in pages.enumerated() {
             pending.add(page, listing: PendingPoll.ListingID(batch: index / 10, attempt: 1))
         }

@@ -33,30 +33,31 @@ extension AccountAggregator {
         if poll.duplicates > 0 { increment(.duplicate, by: UInt64(poll.duplicates), nowMs: nowMs) }
         var window = WindowCounts()
         var completedThisPoll = 0
+        var tally = CompletionTally(self)
         for entry in poll.withId.values {
             let record = entry.record
             noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
-            if ingest(record, key: record.key, in: poll, nowMs: nowMs) { completedThisPoll += 1 }
+            if ingest(record, key: record.key, in: poll, tally: &tally, nowMs: nowMs) { completedThisPoll += 1 }
         }
+        tally.apply(to: &self)
         for entry in poll.withoutId {
             let record = entry.record
             noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
             var tracked = self.tracked[record.key] ?? TrackedEntry(flags: 0, createdSeconds: seconds(record, poll))
-            countNewReasons(Self.invalidReasons(record) + [.missingId], entry: &tracked, nowMs: nowMs)
+            countNewReasons(Self.invalidReasons(record) | InvalidReason.missingId.flag, entry: &tracked, nowMs: nowMs)
             self.tracked[record.key] = tracked
         }
         for key in poll.undecodable.keys {
             var tracked = self.tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: poll.window.endMs))
-            countNewReasons([.undecodable], entry: &tracked, nowMs: nowMs)
+            countNewReasons(InvalidReason.undecodable.flag, entry: &tracked, nowMs: nowMs)
             self.tracked[key] = tracked
         }
         for (checkId, name) in poll.checkNames {
-            let key = String(checkId)
-            if checks[key] != nil, checks[key]?.name != ExpositionText.exposedLabelValue(name) {
-                checks[key]?.name = ExpositionText.exposedLabelValue(name)
-            }
+            guard let index = checks.index(forKey: checkId) else { continue }
+            let exposed = ExpositionText.exposedLabelValue(name)
+            if checks.values[index].name != exposed { checks.values[index].name = exposed }
         }
         for entries in settled { window.add(entries, window: poll.window) }
 
@@ -94,33 +95,58 @@ extension AccountAggregator {
     }
 
     /// Counts a record with an id; returns whether it was a new completion.
-    private mutating func ingest(_ record: SubtaskRecord, key: Fingerprint, in poll: PendingPoll, nowMs: Int64) -> Bool {
+    private mutating func ingest(
+        _ record: SubtaskRecord, key: Fingerprint, in poll: PendingPoll, tally: inout CompletionTally, nowMs: Int64
+    ) -> Bool {
         let createMs = record.createTime ?? poll.window.endMs
         let preHorizon = createMs < coverage.horizon(task: poll.taskId(of: record))
-        var entry = tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
-        countNewReasons(Self.invalidReasons(record), entry: &entry, nowMs: nowMs)
-        var counted = false
+        let reasons = Self.invalidReasons(record)
         let status = record.statusCode.flatMap(SubtaskStatus.init(rawValue:))
-        if let status, status.isTerminal {
-            if entry.flags & TrackedEntry.terminalSeen == 0 {
-                entry.flags |= TrackedEntry.terminalSeen
-                if !preHorizon || entry.flags & TrackedEntry.seenOpen != 0 {
-                    countCompletion(record, status: status, in: poll)
-                    counted = true
+        // One lookup of the state; the counting happens after it.
+        let (newReasons, completion) = tracked.update(key) { slot -> (UInt8, SubtaskStatus?) in
+            var entry = slot ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
+            let newReasons = reasons & ~entry.flags
+            var completion: SubtaskStatus?
+            entry.flags |= newReasons
+            if let status, status.isTerminal {
+                if entry.flags & TrackedEntry.terminalSeen == 0 {
+                    entry.flags |= TrackedEntry.terminalSeen
+                    if !preHorizon || entry.flags & TrackedEntry.seenOpen != 0 { completion = status }
                 }
+            } else if preHorizon, status == .notStarted || status == .running {
+                entry.flags |= TrackedEntry.seenOpen
             }
-        } else if preHorizon, status == .notStarted || status == .running {
-            entry.flags |= TrackedEntry.seenOpen
+            let reasonFlags = entry.flags & ~(TrackedEntry.terminalSeen | TrackedEntry.seenOpen)
+            if preHorizon, status?.isTerminal == true, reasonFlags == 0 {
+                // Never needed again: the horizon only moves forward, so this subtask stays
+                // before it and is a baseline whenever it is seen.
+                slot = nil
+            } else if entry.flags != 0 {
+                slot = entry
+            }
+            return (newReasons, completion)
         }
-        let reasonFlags = entry.flags & ~(TrackedEntry.terminalSeen | TrackedEntry.seenOpen)
-        if preHorizon, status?.isTerminal == true, reasonFlags == 0 {
-            // Never needed again: the horizon only moves forward, so this subtask stays
-            // before it and is a baseline whenever it is seen.
-            tracked[key] = nil
-        } else if entry.flags != 0 {
-            tracked[key] = entry
+        if newReasons != 0 {
+            for reason in InvalidReason.allCases where newReasons & reason.flag != 0 { increment(reason, nowMs: nowMs) }
         }
-        return counted
+        guard let completion else { return false }
+        tally.count(record, status: completion)
+        countCheckCompletions(poll.checks(of: record), status: completion)
+        return true
+    }
+
+    /// Counts a completion on each distinct check it carries (a check without a series
+    /// counts in `checks_dropped_total`).
+    private mutating func countCheckCompletions(_ checkIds: ArraySlice<Int64>, status: SubtaskStatus) {
+        for (offset, checkId) in checkIds.enumerated() where !checkIds.prefix(offset).contains(checkId) {
+            guard let index = checks.index(forKey: checkId) else {
+                checksDropped?.value &+= 1
+                continue
+            }
+            checks.values[index].completions &+= 1
+            if status == .failed { checks.values[index].failed &+= 1 }
+            if status == .timedOut { checks.values[index].timedOut &+= 1 }
+        }
     }
 
     /// Creates the series that exist from the first poll on, at 0.
@@ -152,9 +178,12 @@ extension AccountAggregator {
         invalid[reason.rawValue, default: CounterSeries(value: 0, createdMs: nowMs)].value &+= amount
     }
 
-    /// Counts the reasons not yet counted for this subtask and remembers them.
-    private mutating func countNewReasons(_ reasons: [InvalidReason], entry: inout TrackedEntry, nowMs: Int64) {
-        for reason in reasons where entry.flags & reason.flag == 0 {
+    /// Counts the reasons (their `flag` bits) not yet counted for this subtask and
+    /// remembers them.
+    private mutating func countNewReasons(_ reasons: UInt8, entry: inout TrackedEntry, nowMs: Int64) {
+        let new = reasons & ~entry.flags
+        guard new != 0 else { return }
+        for reason in InvalidReason.allCases where new & reason.flag != 0 {
             entry.flags |= reason.flag
             increment(reason, nowMs: nowMs)
         }
@@ -164,33 +193,10 @@ extension AccountAggregator {
     /// `maxChecks`).
     private mutating func noteChecks(of record: SubtaskRecord, in poll: PendingPoll, nowMs: Int64) {
         for checkId in poll.checks(of: record) {
-            let key = String(checkId)
-            guard checks[key] == nil, checks.count < configuration.maxChecks else { continue }
+            guard checks[checkId] == nil, checks.count < configuration.maxChecks else { continue }
             var series = CheckSeries(createdMs: nowMs)
             if let name = poll.checkNames[checkId] { series.name = ExpositionText.exposedLabelValue(name) }
-            checks[key] = series
-        }
-    }
-
-    private mutating func countCompletion(_ record: SubtaskRecord, status: SubtaskStatus, in poll: PendingPoll) {
-        let code = String(status.rawValue)
-        completed[code]?.value &+= 1
-        if let start = record.startTime, let end = record.endTime, start > 0, end > 0, end >= start {
-            durations[code]?.histogram.observe(Double(end - start) / 1000)
-        } else {
-            unsoundDurations[code, default: 0] &+= 1
-        }
-        var seen = Set<Int64>()
-        for checkId in poll.checks(of: record) where seen.insert(checkId).inserted {
-            let key = String(checkId)
-            guard var series = checks[key] else {
-                checksDropped?.value &+= 1
-                continue
-            }
-            series.completions &+= 1
-            if status == .failed { series.failed &+= 1 }
-            if status == .timedOut { series.timedOut &+= 1 }
-            checks[key] = series
+            checks[checkId] = series
         }
     }
 
@@ -202,14 +208,15 @@ extension AccountAggregator {
         ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)
     }
 
-    /// The reasons a record is odd, apart from a missing id, duplication and decoding.
-    static func invalidReasons(_ record: SubtaskRecord) -> [InvalidReason] {
-        guard let code = record.statusCode else { return [.missingStatus] }
-        guard let status = SubtaskStatus(rawValue: code) else { return [.unknownStatus] }
-        guard status.isTerminal else { return [] }
+    /// The reasons a record is odd (their `flag` bits), apart from a missing id,
+    /// duplication and decoding.
+    static func invalidReasons(_ record: SubtaskRecord) -> UInt8 {
+        guard let code = record.statusCode else { return InvalidReason.missingStatus.flag }
+        guard let status = SubtaskStatus(rawValue: code) else { return InvalidReason.unknownStatus.flag }
+        guard status.isTerminal else { return 0 }
         guard let start = record.startTime, let end = record.endTime, start > 0, end > 0 else {
-            return [.missingTimes]
+            return InvalidReason.missingTimes.flag
         }
-        return end < start ? [.endBeforeStart] : []
+        return end < start ? InvalidReason.endBeforeStart.flag : 0
     }
 }
