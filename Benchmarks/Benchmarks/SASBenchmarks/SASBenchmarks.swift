@@ -67,7 +67,10 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark(
         "TrackedMemory100k",
-        configuration: .init(metrics: [.custom("heapBytesPerTrackedSubtask", polarity: .prefersSmaller, useScalingFactor: false)], maxIterations: 3)
+        configuration: .init(
+            metrics: [.custom("heapBytesPerTrackedSubtask", polarity: .prefersSmaller, useScalingFactor: false)],
+            maxIterations: 3, thresholds: [:]
+        )
     ) { benchmark in
         for _ in benchmark.scaledIterations {
             let measured = MemoryProbe.bytesPerTrackedSubtask(firstPages)
