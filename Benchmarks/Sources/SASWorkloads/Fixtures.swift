@@ -91,7 +91,7 @@ public enum Fixtures {
     }
 }
 
-/// SplitMix64: a small deterministic generator.
+/// SplitMix64 (`StableHash.mix64` over a counter): a small deterministic generator.
 struct Mixer {
     private var state: UInt64
 
@@ -100,10 +100,7 @@ struct Mixer {
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        defer { state &+= 0x9E37_79B9_7F4A_7C15 }
+        return StableHash.mix64(state)
     }
 }
