@@ -31,6 +31,9 @@ let package = Package(
     products: [
         .executable(name: "sas-exporter", targets: ["sas-exporter"]),
         .executable(name: "sas-simulator", targets: ["sas-simulator"]),
+        // For the benchmark package (Benchmarks/), which depends on this one by path.
+        .library(name: "SASModels", targets: ["SASModels"]),
+        .library(name: "SASMetrics", targets: ["SASMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),

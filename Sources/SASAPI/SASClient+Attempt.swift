@@ -91,6 +91,9 @@ extension SASClient {
         case .failure(let error): code = error.metricCode
         }
         observer?.apiCallFinished(action: action, code: code, seconds: seconds)
+        // The debug lines cost a dictionary and a formatted number per call: built only
+        // when they are written.
+        guard logger.logLevel <= .debug else { return outcome }
         var metadata: Logger.Metadata = [
             "action": "\(action)", "page": "\(page)", "attempt": "\(attempt)", "code": "\(code)",
             "duration_seconds": "\(String(format: "%.3f", seconds))",

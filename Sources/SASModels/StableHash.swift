@@ -49,6 +49,11 @@ public struct Fingerprint: Hashable, Sendable, Comparable {
         self = hasher.finish()
     }
 
+    /// One word is enough for a hash table: the fingerprint is already a good hash.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(low)
+    }
+
     public static func < (lhs: Fingerprint, rhs: Fingerprint) -> Bool {
         lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low
     }

@@ -8,6 +8,8 @@ import Foundation
 struct DataSet: Sendable {
     let seed: UInt64
     let subtasksPerTask: Int
+    /// Distinct check items drawn from (see `SimulatorConfiguration.checkItems`).
+    let checkItems: Int
     let periodMs: Int64
     let retentionMs: Int64
     private let idMask: UInt64
@@ -17,9 +19,10 @@ struct DataSet: Sendable {
     private static let assetTypes = [0, 1, 2, 8]
     private static let timeoutMs: Int64 = 30 * 60_000
 
-    init(seed: UInt64, tasks: Int, subtasksPerTask: Int, retentionSeconds: Int64) {
+    init(seed: UInt64, tasks: Int, subtasksPerTask: Int, checkItems: Int = CheckCatalogue.checks.count, retentionSeconds: Int64) {
         self.seed = seed
         self.subtasksPerTask = max(0, subtasksPerTask)
+        self.checkItems = max(1, checkItems)
         self.periodMs = max(1000, 86_400_000 / Int64(max(1, tasks)))
         self.retentionMs = retentionSeconds * 1000
         self.idMask = SplitMix64.mix(seed ^ 0x7A5C_1D00) & 0xFFFF_FFFF_FFFF
@@ -101,7 +104,7 @@ struct DataSet: Sendable {
         let checkCount = 1 + Int(rng.below(3))
         var checks: [Int64] = []
         while checks.count < checkCount {
-            let candidate = CheckCatalogue.checks[Int(rng.below(UInt64(CheckCatalogue.checks.count)))].id
+            let candidate = Self.checkId(Int(rng.below(UInt64(checkItems))))
             if !checks.contains(candidate) { checks.append(candidate) }
         }
         return SimSubtask(
@@ -109,6 +112,11 @@ struct DataSet: Sendable {
             finalStatus: final, oddity: oddity, assetVendor: vendor, assetType: assetType,
             assetSubType: subType, checkIds: checks
         )
+    }
+
+    /// Check item `k`: the catalogue's first, then generated ids from 1000 on.
+    static func checkId(_ k: Int) -> Int64 {
+        k < CheckCatalogue.checks.count ? CheckCatalogue.checks[k].id : 1000 + Int64(k)
     }
 
     private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

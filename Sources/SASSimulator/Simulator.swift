@@ -26,7 +26,8 @@ public final class Simulator: Sendable {
         self.clock = clock ?? SimulatorClock(timeScale: configuration.timeScale)
         self.dataSet = DataSet(
             seed: configuration.seed, tasks: configuration.tasks,
-            subtasksPerTask: configuration.subtasksPerTask, retentionSeconds: configuration.retentionSeconds
+            subtasksPerTask: configuration.subtasksPerTask, checkItems: configuration.checkItems,
+            retentionSeconds: configuration.retentionSeconds
         )
         self.logger = logger
         var initial = SimulatorState()

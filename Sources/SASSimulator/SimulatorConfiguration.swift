@@ -16,6 +16,10 @@ public struct SimulatorConfiguration: Sendable {
     public var tasks: Int
     /// Subtasks of each generated task.
     public var subtasksPerTask: Int
+    /// Distinct check items the subtasks draw from: the named catalogue
+    /// (`CheckCatalogue.checks`, the default), then generated ids from 1000 on (benchmarks
+    /// use 1 000 for an exposition of about 4 000 series).
+    public var checkItems: Int
     /// Permanent AccessKeys the API accepts: id → secret.
     public var accessKeys: [String: String]
     /// Keys whose signatures verify but whose API calls answer 403 `NoPermission`.
@@ -51,6 +55,7 @@ public struct SimulatorConfiguration: Sendable {
         seed: UInt64 = 1,
         tasks: Int = 20,
         subtasksPerTask: Int = 50,
+        checkItems: Int = CheckCatalogue.checks.count,
         accessKeys: [String: String] = ["testid": "testsecret"],
         noPermissionKeys: [String: String] = [:],
         maxPageSize: Int = 100,
@@ -70,6 +75,7 @@ public struct SimulatorConfiguration: Sendable {
         self.seed = seed
         self.tasks = tasks
         self.subtasksPerTask = subtasksPerTask
+        self.checkItems = max(1, checkItems)
         self.accessKeys = accessKeys
         self.noPermissionKeys = noPermissionKeys
         self.maxPageSize = maxPageSize

@@ -30,6 +30,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("subtasks-per-task"), help: "Subtasks of each task.")
     var subtasksPerTask = 50
 
+    @Option(name: .customLong("check-items"), help: "Distinct check items the subtasks draw from (the 20 named ones, then generated ids).")
+    var checkItems = CheckCatalogue.checks.count
+
     @Option(name: .customLong("max-page-size"), help: "Largest accepted PageSize.")
     var maxPageSize = 100
 
@@ -99,8 +102,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         guard TimeSemantics(rawValue: timeSemantics) != nil else {
             throw ValidationError("--time-semantics must be creation or creation-completion")
         }
-        guard tasks > 0, subtasksPerTask >= 0, maxPageSize > 0 else {
-            throw ValidationError("--tasks and --max-page-size must be positive, --subtasks-per-task not negative")
+        guard tasks > 0, subtasksPerTask >= 0, maxPageSize > 0, checkItems > 0 else {
+            throw ValidationError("--tasks, --max-page-size and --check-items must be positive, --subtasks-per-task not negative")
         }
     }
 
@@ -111,7 +114,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let keys = try parseKeys(accessKeys)
         let configuration = SimulatorConfiguration(
-            seed: seed, tasks: tasks, subtasksPerTask: subtasksPerTask,
+            seed: seed, tasks: tasks, subtasksPerTask: subtasksPerTask, checkItems: checkItems,
             accessKeys: keys.isEmpty ? ["testid": "testsecret"] : keys,
             noPermissionKeys: try parseKeys(noPermissionKeys), maxPageSize: maxPageSize,
             requestsPerSecondPerKey: rps, timeScale: timeScale, stsRoleArn: stsRoleArn,

@@ -38,6 +38,8 @@ struct PollReader: Sendable {
             Array(plan.read[$0..<min($0 + account.taskBatchSize, plan.read.count)])
         }
         let estimated = estimateCalls(batches: batches, tasks: tasks)
+        var pending = pending
+        pending.reserveCapacity(min(expectedSubtasks(plan.read, tasks: tasks), account.maxTrackedSubtasks))
         let remaining = (deadline - clock.now()).seconds
         if Double(estimated) > account.requestsPerSecond * remaining {
             logger.warning("the API budget is below what the window needs: the poll may not finish before poll_timeout", metadata: [
@@ -71,6 +73,15 @@ struct PollReader: Sendable {
             pending: accumulator.take(), tasks: tasks, taskIds: taskIds, plan: plan, batches: batches.count,
             estimatedCalls: estimated
         )
+    }
+
+    /// Subtasks of `taskIds` by the tasks' `DetailTaskTotalCount` (0 when unknown).
+    private func expectedSubtasks(_ taskIds: [String], tasks: [OperationProcess]) -> Int {
+        var totals: [String: Int] = [:]
+        for task in tasks {
+            if let id = task.taskId, let total = task.detailTaskTotalCount { totals[id] = max(0, total) }
+        }
+        return taskIds.reduce(0) { $0 &+ (totals[$1] ?? 0) }
     }
 
     /// Pages per batch from the tasks' `DetailTaskTotalCount` (one page when unknown).

@@ -8,13 +8,14 @@ extension AccountAggregator {
         var result: [MetricFamily] = []
 
         if let window {
+            let byStatus = window.byStatus
             var subtaskSamples: [MetricSample] = SubtaskStatus.allCases.map { status in
                 MetricSample(
                     labels: [accountLabel, MetricLabel("status_code", String(status.rawValue)), MetricLabel("status", status.label)],
-                    value: Double(window.byStatus[status.rawValue] ?? 0)
+                    value: Double(byStatus[status.rawValue] ?? 0)
                 )
             }
-            for (code, count) in window.byStatus where SubtaskStatus(rawValue: code) == nil {
+            for (code, count) in byStatus where SubtaskStatus(rawValue: code) == nil {
                 subtaskSamples.append(MetricSample(
                     labels: [accountLabel, MetricLabel("status_code", String(code)), MetricLabel("status", SubtaskStatus.unknownLabel)],
                     value: Double(count)
@@ -47,7 +48,7 @@ extension AccountAggregator {
         var infoSamples: [MetricSample] = []
         for (checkId, series) in checks {
             let created = Self.seconds(series.createdMs)
-            let idLabel = MetricLabel("check_id", checkId)
+            let idLabel = MetricLabel("check_id", String(checkId))
             completionSamples.append(MetricSample(labels: [accountLabel, idLabel], value: Double(series.completions), created: created))
             failureSamples.append(MetricSample(
                 labels: [accountLabel, idLabel, MetricLabel("reason", SubtaskStatus.failed.label)],

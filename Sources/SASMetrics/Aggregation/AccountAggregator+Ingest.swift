@@ -33,29 +33,31 @@ extension AccountAggregator {
         if poll.duplicates > 0 { increment(.duplicate, by: UInt64(poll.duplicates), nowMs: nowMs) }
         var window = WindowCounts()
         var completedThisPoll = 0
+        var tally = CompletionTally(self)
         for entry in poll.withId.values {
             let record = entry.record
             noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
-            if ingest(record, key: record.key, in: poll, nowMs: nowMs) { completedThisPoll += 1 }
+            if ingest(record, key: record.key, in: poll, tally: &tally, nowMs: nowMs) { completedThisPoll += 1 }
         }
+        tally.apply(to: &self)
         for entry in poll.withoutId {
             let record = entry.record
             noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
-            _ = countOnce(
-                Self.invalidReasons(record) + [.missingId], key: record.key, createTime: record.createTime, in: poll, nowMs: nowMs
-            )
+            let reasons = Self.invalidReasons(record) | InvalidReason.missingId.flag
+            _ = countOnce(reasons, key: record.key, createTime: record.createTime, in: poll, nowMs: nowMs)
         }
         var newlyUndecodable: [UndecodableRecord] = []
         for (key, record) in poll.undecodable {
-            if countOnce([.undecodable], key: key, createTime: nil, in: poll, nowMs: nowMs) { newlyUndecodable.append(record) }
+            if countOnce(InvalidReason.undecodable.flag, key: key, createTime: nil, in: poll, nowMs: nowMs) {
+                newlyUndecodable.append(record)
+            }
         }
         for (checkId, name) in poll.checkNames {
-            let key = String(checkId)
-            if checks[key] != nil, checks[key]?.name != ExpositionText.exposedLabelValue(name) {
-                checks[key]?.name = ExpositionText.exposedLabelValue(name)
-            }
+            guard let index = checks.index(forKey: checkId) else { continue }
+            let exposed = ExpositionText.exposedLabelValue(name)
+            if checks.values[index].name != exposed { checks.values[index].name = exposed }
         }
         for entries in settled { window.add(entries, window: poll.window) }
 
@@ -98,56 +100,63 @@ extension AccountAggregator {
     /// A record without a creation time is judged by when it was first seen (the poll
     /// that first saw it stands in for its creation): its entry is kept as long as it is
     /// seen and expires `lookback + margin` after it was last seen.
-    private mutating func ingest(_ record: SubtaskRecord, key: Fingerprint, in poll: PendingPoll, nowMs: Int64) -> Bool {
-        let existing = tracked[key]
-        let createMs = record.createTime ?? existing.map { Int64($0.createdSeconds) * 1000 } ?? poll.window.endMs
-        let preHorizon = createMs < horizon(of: record, in: poll)
-        var entry = existing ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
-        countNewReasons(Self.invalidReasons(record), entry: &entry, nowMs: nowMs)
-        var counted = false
+    private mutating func ingest(
+        _ record: SubtaskRecord, key: Fingerprint, in poll: PendingPoll, tally: inout CompletionTally, nowMs: Int64
+    ) -> Bool {
+        let horizon = coverage.horizon(task: poll.taskId(of: record))
+        let windowEndSeconds = TrackedSubtasks.seconds(fromMs: poll.window.endMs)
+        let reasons = Self.invalidReasons(record)
         let status = record.statusCode.flatMap(SubtaskStatus.init(rawValue:))
-        if let status, status.isTerminal {
-            if entry.flags & TrackedEntry.terminalSeen == 0 {
-                entry.flags |= TrackedEntry.terminalSeen
-                if !preHorizon || entry.flags & TrackedEntry.seenOpen != 0 {
-                    countCompletion(record, status: status, in: poll)
-                    counted = true
+        // One lookup of the state; the counting happens after it.
+        let (newReasons, completion) = tracked.update(key) { slot -> (UInt8, SubtaskStatus?) in
+            let createMs = record.createTime ?? slot.map { Int64($0.createdSeconds) * 1000 } ?? poll.window.endMs
+            let preHorizon = createMs < horizon
+            var entry = slot ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
+            let newReasons = reasons & ~entry.flags
+            var completion: SubtaskStatus?
+            entry.flags |= newReasons
+            if let status, status.isTerminal {
+                if entry.flags & TrackedEntry.terminalSeen == 0 {
+                    entry.flags |= TrackedEntry.terminalSeen
+                    if !preHorizon || entry.flags & TrackedEntry.seenOpen != 0 { completion = status }
                 }
+            } else if preHorizon, status == .notStarted || status == .running {
+                entry.flags |= TrackedEntry.seenOpen
             }
-        } else if preHorizon, status == .notStarted || status == .running {
-            entry.flags |= TrackedEntry.seenOpen
+            guard record.createTime != nil else {
+                entry.createdSeconds = windowEndSeconds
+                slot = entry
+                return (newReasons, completion)
+            }
+            let reasonFlags = entry.flags & ~(TrackedEntry.terminalSeen | TrackedEntry.seenOpen)
+            if preHorizon, status?.isTerminal == true, reasonFlags == 0 {
+                // Never needed again: the horizon only moves forward, so this subtask stays
+                // before it and is a baseline whenever it is seen.
+                slot = nil
+            } else if entry.flags != 0 {
+                slot = entry
+            }
+            return (newReasons, completion)
         }
-        guard record.createTime != nil else {
-            entry.createdSeconds = TrackedSubtasks.seconds(fromMs: poll.window.endMs)
-            tracked[key] = entry
-            return counted
-        }
-        let reasonFlags = entry.flags & ~(TrackedEntry.terminalSeen | TrackedEntry.seenOpen)
-        if preHorizon, status?.isTerminal == true, reasonFlags == 0 {
-            // Never needed again: the horizon only moves forward, so this subtask stays
-            // before it and is a baseline whenever it is seen.
-            tracked[key] = nil
-        } else if entry.flags != 0 {
-            tracked[key] = entry
-        }
-        return counted
+        increment(newReasons, nowMs: nowMs)
+        guard let completion else { return false }
+        tally.count(record, status: completion)
+        countCheckCompletions(poll.checks(of: record), status: completion)
+        return true
     }
 
-    /// The coverage horizon of a record's task (see `Coverage.horizon`).
-    private func horizon(of record: SubtaskRecord, in poll: PendingPoll) -> Int64 {
-        coverage.horizon(task: poll.taskId(of: record))
-    }
-
-    /// Counts odd-record reasons once per key; the entry's expiry restarts each time the
-    /// record is seen when its creation time is unknown.
-    private mutating func countOnce(_ reasons: [InvalidReason], key: Fingerprint, createTime: Int64?, in poll: PendingPoll, nowMs: Int64) -> Bool {
-        let seen = TrackedSubtasks.seconds(fromMs: createTime ?? poll.window.endMs)
-        var entry = tracked[key] ?? TrackedEntry(flags: 0, createdSeconds: seen)
-        let new = reasons.contains { entry.flags & $0.flag == 0 }
-        countNewReasons(reasons, entry: &entry, nowMs: nowMs)
-        if createTime == nil { entry.createdSeconds = seen }
-        tracked[key] = entry
-        return new
+    /// Counts a completion on each distinct check it carries (a check without a series
+    /// counts in `checks_dropped_total`).
+    private mutating func countCheckCompletions(_ checkIds: ArraySlice<Int64>, status: SubtaskStatus) {
+        for (offset, checkId) in checkIds.enumerated() where !checkIds.prefix(offset).contains(checkId) {
+            guard let index = checks.index(forKey: checkId) else {
+                checksDropped?.value &+= 1
+                continue
+            }
+            checks.values[index].completions &+= 1
+            if status == .failed { checks.values[index].failed &+= 1 }
+            if status == .timedOut { checks.values[index].timedOut &+= 1 }
+        }
     }
 
     /// Creates the series that exist from the first poll on, at 0.
@@ -179,61 +188,56 @@ extension AccountAggregator {
         invalid[reason.rawValue, default: CounterSeries(value: 0, createdMs: nowMs)].value &+= amount
     }
 
-    /// Counts the reasons not yet counted for this subtask and remembers them.
-    private mutating func countNewReasons(_ reasons: [InvalidReason], entry: inout TrackedEntry, nowMs: Int64) {
-        for reason in reasons where entry.flags & reason.flag == 0 {
-            entry.flags |= reason.flag
-            increment(reason, nowMs: nowMs)
+    /// Counts each reason whose `flag` bit is set in `reasons`.
+    private mutating func increment(_ reasons: UInt8, nowMs: Int64) {
+        guard reasons != 0 else { return }
+        for reason in InvalidReason.allCases where reasons & reason.flag != 0 { increment(reason, nowMs: nowMs) }
+    }
+
+    /// Counts the odd-record reasons (`flag` bits) not yet counted for `key` and remembers
+    /// them; returns whether any was new. When the creation time is unknown, the entry's
+    /// expiry restarts each time the record is seen, so it counts once however long it
+    /// stays.
+    private mutating func countOnce(
+        _ reasons: UInt8, key: Fingerprint, createTime: Int64?, in poll: PendingPoll, nowMs: Int64
+    ) -> Bool {
+        let seen = TrackedSubtasks.seconds(fromMs: createTime ?? poll.window.endMs)
+        let new = tracked.update(key) { slot -> UInt8 in
+            var entry = slot ?? TrackedEntry(flags: 0, createdSeconds: seen)
+            let new = reasons & ~entry.flags
+            entry.flags |= new
+            if createTime == nil { entry.createdSeconds = seen }
+            slot = entry
+            return new
         }
+        increment(new, nowMs: nowMs)
+        return new != 0
     }
 
     /// Creates a check's three series at 0 the first time it is seen (within
     /// `maxChecks`).
     private mutating func noteChecks(of record: SubtaskRecord, in poll: PendingPoll, nowMs: Int64) {
         for checkId in poll.checks(of: record) {
-            let key = String(checkId)
-            guard checks[key] == nil, checks.count < configuration.maxChecks else { continue }
+            guard checks[checkId] == nil, checks.count < configuration.maxChecks else { continue }
             var series = CheckSeries(createdMs: nowMs)
             if let name = poll.checkNames[checkId] { series.name = ExpositionText.exposedLabelValue(name) }
-            checks[key] = series
+            checks[checkId] = series
         }
     }
-
-    private mutating func countCompletion(_ record: SubtaskRecord, status: SubtaskStatus, in poll: PendingPoll) {
-        let code = String(status.rawValue)
-        completed[code]?.value &+= 1
-        if let start = record.startTime, let end = record.endTime, start > 0, end > 0, end >= start {
-            durations[code]?.histogram.observe(Double(end - start) / 1000)
-        } else {
-            unsoundDurations[code, default: 0] &+= 1
-        }
-        var seen = Set<Int64>()
-        for checkId in poll.checks(of: record) where seen.insert(checkId).inserted {
-            let key = String(checkId)
-            guard var series = checks[key] else {
-                checksDropped?.value &+= 1
-                continue
-            }
-            series.completions &+= 1
-            if status == .failed { series.failed &+= 1 }
-            if status == .timedOut { series.timedOut &+= 1 }
-            checks[key] = series
-        }
-    }
-
 
     private static func floorSeconds(_ ms: Int64) -> Int64 {
         ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000)
     }
 
-    /// The reasons a record is odd, apart from a missing id, duplication and decoding.
-    static func invalidReasons(_ record: SubtaskRecord) -> [InvalidReason] {
-        guard let code = record.statusCode else { return [.missingStatus] }
-        guard let status = SubtaskStatus(rawValue: code) else { return [.unknownStatus] }
-        guard status.isTerminal else { return [] }
+    /// The reasons a record is odd (their `flag` bits), apart from a missing id,
+    /// duplication and decoding.
+    static func invalidReasons(_ record: SubtaskRecord) -> UInt8 {
+        guard let code = record.statusCode else { return InvalidReason.missingStatus.flag }
+        guard let status = SubtaskStatus(rawValue: code) else { return InvalidReason.unknownStatus.flag }
+        guard status.isTerminal else { return 0 }
         guard let start = record.startTime, let end = record.endTime, start > 0, end > 0 else {
-            return [.missingTimes]
+            return InvalidReason.missingTimes.flag
         }
-        return end < start ? [.endBeforeStart] : []
+        return end < start ? InvalidReason.endBeforeStart.flag : 0
     }
 }

@@ -22,8 +22,8 @@ public struct AccountAggregator: Sendable, Codable {
     var durations: [String: HistogramSeries] = [:]
     /// Counted completions whose duration was not observed, by status code text.
     var unsoundDurations: [String: UInt64] = [:]
-    /// Keyed by check id text.
-    var checks: [String: CheckSeries] = [:]
+    /// Keyed by check id (the state file keys them by its text).
+    var checks: [Int64: CheckSeries] = [:]
     /// Keyed by `InvalidReason` raw value.
     var invalid: [String: CounterSeries] = [:]
     /// Keyed by `EvictionReason` raw value.
@@ -92,7 +92,7 @@ public struct AccountAggregator: Sendable, Codable {
 
     /// The check counters (completions, failed, timed out) and latest name of a check id.
     public func checkCounts(_ checkId: Int64) -> (completions: UInt64, failed: UInt64, timedOut: UInt64, name: String?)? {
-        checks[String(checkId)].map { ($0.completions, $0.failed, $0.timedOut, $0.name) }
+        checks[checkId].map { ($0.completions, $0.failed, $0.timedOut, $0.name) }
     }
 
     /// The creation time from which subtasks of `taskId` are covered (for tests and logs).
@@ -134,7 +134,14 @@ public struct AccountAggregator: Sendable, Codable {
         completed = try c.decode([String: CounterSeries].self, forKey: .completed)
         durations = try c.decode([String: HistogramSeries].self, forKey: .durations)
         unsoundDurations = try c.decode([String: UInt64].self, forKey: .unsoundDurations)
-        checks = try c.decode([String: CheckSeries].self, forKey: .checks)
+        var checks: [Int64: CheckSeries] = [:]
+        for (text, series) in try c.decode([String: CheckSeries].self, forKey: .checks) {
+            guard let checkId = Int64(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .checks, in: c, debugDescription: "check id \(text) is not an integer")
+            }
+            checks[checkId] = series
+        }
+        self.checks = checks
         invalid = try c.decode([String: CounterSeries].self, forKey: .invalid)
         if version == 1 {
             // The first version kept one eviction counter (the cap), entries timed by when
@@ -162,7 +169,7 @@ public struct AccountAggregator: Sendable, Codable {
         try c.encode(completed, forKey: .completed)
         try c.encode(durations, forKey: .durations)
         try c.encode(unsoundDurations, forKey: .unsoundDurations)
-        try c.encode(checks, forKey: .checks)
+        try c.encode(Dictionary(uniqueKeysWithValues: checks.map { (String($0.key), $0.value) }), forKey: .checks)
         try c.encode(invalid, forKey: .invalid)
         try c.encode(evictions, forKey: .evictions)
         try c.encodeIfPresent(checksDropped, forKey: .checksDropped)

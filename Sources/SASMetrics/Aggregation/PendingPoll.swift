@@ -54,6 +54,12 @@ public struct PendingPoll: Sendable {
         self.scope = scope
     }
 
+    /// Makes room for about `subtasks` distinct subtasks (what discovery says the tasks to
+    /// read hold), so the table is not rehashed as it grows.
+    public mutating func reserveCapacity(_ subtasks: Int) {
+        withId.reserveCapacity(max(0, subtasks))
+    }
+
     /// Starts (or restarts, with a higher `attempt`) a listing: what an earlier attempt of
     /// the same batch added is dropped, so a retry counts nothing twice and a record only
     /// the abandoned attempt returned (its pages did not fit together) is not kept.
@@ -101,9 +107,9 @@ public struct PendingPoll: Sendable {
                 withoutId.append(entry)
                 continue
             }
-            if let existing = withId[record.key] {
+            if let index = withId.index(forKey: record.key) {
                 duplicates += 1
-                if Self.rank(record) >= Self.rank(existing.record) { withId[record.key] = entry }
+                if Self.rank(record) >= Self.rank(withId.values[index].record) { withId.values[index] = entry }
             } else {
                 withId[record.key] = entry
             }
@@ -117,9 +123,16 @@ public struct PendingPoll: Sendable {
     /// under ""): what a finished task contributes to the window gauges while it is not
     /// read again.
     public func windowEntriesByTask() -> [String: [WindowEntry]] {
+        // Grouped by task index first (the last group: records without a task).
+        var groups = [[WindowEntry]](repeating: [], count: taskIds.count + 1)
+        func group(_ record: SubtaskRecord) -> Int { record.taskIndex >= 0 ? Int(record.taskIndex) : taskIds.count }
+        for entry in withId.values { groups[group(entry.record)].append(WindowEntry(entry.record)) }
+        for entry in withoutId { groups[group(entry.record)].append(WindowEntry(entry.record)) }
         var result: [String: [WindowEntry]] = [:]
-        for entry in withId.values { result[taskId(of: entry.record) ?? "", default: []].append(WindowEntry(entry.record)) }
-        for entry in withoutId { result[taskId(of: entry.record) ?? "", default: []].append(WindowEntry(entry.record)) }
+        result.reserveCapacity(groups.count)
+        for (index, entries) in groups.enumerated() where !entries.isEmpty {
+            result[index < taskIds.count ? taskIds[index] : "", default: []] += entries
+        }
         return result
     }
 

@@ -4,7 +4,14 @@ import SASModels
 /// oldest running and not-started ones.
 public struct WindowCounts: Sendable, Equatable {
     /// Distinct subtasks by status code (records without a status are left out).
-    public internal(set) var byStatus: [Int: Int] = [:]
+    public var byStatus: [Int: Int] {
+        var result = otherCodes
+        for (code, count) in knownCodes.enumerated() where count > 0 { result[code] = count }
+        return result
+    }
+    /// Counts of the codes 0...4 (most records), and of any other code.
+    private var knownCodes = [Int](repeating: 0, count: 5)
+    private var otherCodes: [Int: Int] = [:]
     public internal(set) var oldestRunningStartMs: Int64?
     public internal(set) var oldestPendingCreateMs: Int64?
     /// Distinct subtasks, with or without a status.
@@ -16,7 +23,7 @@ public struct WindowCounts: Sendable, Equatable {
     public mutating func add(_ entry: WindowEntry) {
         total += 1
         guard let code = entry.statusCode else { return }
-        byStatus[code, default: 0] += 1
+        if code >= 0, code < knownCodes.count { knownCodes[code] += 1 } else { otherCodes[code, default: 0] += 1 }
         if code == SubtaskStatus.running.rawValue, let start = entry.startTime, start > 0 {
             oldestRunningStartMs = min(oldestRunningStartMs ?? start, start)
         }

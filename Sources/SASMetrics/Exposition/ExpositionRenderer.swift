@@ -58,7 +58,7 @@ public enum ExpositionRenderer {
     }
 
     private struct Series {
-        var key: [UInt8]
+        var key: SeriesKey
         var firstIndex: Int
         var samples: [PreparedSample] = []
         var identities: Set<String> = []
@@ -93,16 +93,17 @@ public enum ExpositionRenderer {
     }
 
     private static func groupedSeries(_ family: MetricFamily, format: ExpositionFormat) -> [Series] {
-        var seriesByKey: [[UInt8]: Int] = [:]
+        var seriesByKey: [SeriesKey: Int] = [:]
         var series: [Series] = []
         for (index, sample) in family.samples.enumerated() {
             var prepared = PreparedSample(suffix: sample.suffix, labels: [], value: sample.value, created: sample.created)
+            prepared.labels.reserveCapacity(sample.labels.count)
             var key: [UInt8] = []
             var bound = ""
-            var seen = Set<String>()
             for label in sample.labels {
                 let name = ExpositionText.sanitizedLabelName(label.name)
-                guard seen.insert(name).inserted else { continue }
+                // A repeated label name keeps its first value (a sample has a few labels).
+                guard !prepared.labels.contains(where: { $0.name == name }) else { continue }
                 var value = ExpositionText.exposedLabelValue(label.value)
                 if name == "le", family.type == .histogram {
                     value = canonicalBound(value, format: format)
@@ -116,12 +117,13 @@ public enum ExpositionRenderer {
                 prepared.labels.append(MetricLabel(name, value))
             }
             let slot: Int
-            if let existing = seriesByKey[key] {
+            let seriesKey = SeriesKey(bytes: key)
+            if let existing = seriesByKey[seriesKey] {
                 slot = existing
             } else {
                 slot = series.count
-                seriesByKey[key] = slot
-                series.append(Series(key: key, firstIndex: index))
+                seriesByKey[seriesKey] = slot
+                series.append(Series(key: seriesKey, firstIndex: index))
             }
             // A repeated sample (same suffix and bound) of a series keeps its first value.
             if series[slot].identities.insert(prepared.suffix + "\u{0}" + bound).inserted {
@@ -129,7 +131,8 @@ public enum ExpositionRenderer {
             }
         }
         return series.sorted { lhs, rhs in
-            lhs.key == rhs.key ? lhs.firstIndex < rhs.firstIndex : lhs.key.lexicographicallyPrecedes(rhs.key)
+            let order = lhs.key.compare(rhs.key)
+            return order == 0 ? lhs.firstIndex < rhs.firstIndex : order < 0
         }
     }
 
@@ -170,6 +173,31 @@ public enum ExpositionRenderer {
         case (.info, .openMetrics): "info"
         case (.unknown, .prometheusText): "untyped"
         case (.unknown, .openMetrics): "unknown"
+        }
+    }
+}
+
+/// The label names and values of a series as bytes: hashed in one pass (an array of
+/// bytes hashes byte by byte) and ordered as bytes.
+struct SeriesKey: Hashable {
+    let bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    /// Byte order: negative, zero or positive as `self` sorts before, with or after `other`.
+    func compare(_ other: SeriesKey) -> Int {
+        bytes.withUnsafeBufferPointer { lhs in
+            other.bytes.withUnsafeBufferPointer { rhs in
+                let count = min(lhs.count, rhs.count)
+                var index = 0
+                while index < count {
+                    if lhs[index] != rhs[index] { return Int(lhs[index]) - Int(rhs[index]) }
+                    index += 1
+                }
+                return lhs.count - rhs.count
+            }
         }
     }
 }

@@ -46,6 +46,7 @@ public enum ExpositionText {
     }
 
     private static func sanitizedName(_ name: String, allowColon: Bool) -> String {
+        if isValidName(name, allowColon: allowColon) { return name }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(name.utf8.count)
         for scalar in name.unicodeScalars {
@@ -58,9 +59,27 @@ public enum ExpositionText {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether a name is already valid (most are): a non-empty run of `[a-zA-Z0-9_]`
+    /// (and `:`) not starting with a digit.
+    private static func isValidName(_ name: String, allowColon: Bool) -> Bool {
+        var first = true
+        for byte in name.utf8 {
+            let ok = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
+                || (allowColon && byte == 0x3A) || (!first && byte >= 0x30 && byte <= 0x39)
+            guard ok else { return false }
+            first = false
+        }
+        return !first
+    }
+
     /// Appends a label value escaped for both formats: `\` as `\\`, `"` as `\"`, line
     /// feed as `\n`.
     static func appendEscapedLabelValue(_ value: String, to out: inout [UInt8]) {
+        // Most values need no escape: one copy.
+        if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) {
+            out.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0x5C: out.append(0x5C); out.append(0x5C)

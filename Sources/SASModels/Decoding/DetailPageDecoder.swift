@@ -98,34 +98,45 @@ public enum DetailPageDecoder {
             let value = try scanner.scalar()
             raw.fail("", "expected an object, found \(value.kind)")
         }
-        let idBytes: [UInt8]? = raw.detailTaskId.map { scanner.withBytes($0) { Array($0) } }
-        let id = idBytes?.isEmpty == false ? idBytes : nil
+        // The id's bytes are read in place (no copy); an empty id counts as none.
+        let id = raw.detailTaskId.flatMap { scanner.length($0) > 0 ? $0 : nil }
         if let problem = raw.problem {
             page.checkIds.removeSubrange(checkStart...)
             var hasher = Fingerprint.Hasher128()
             if let id {
                 hasher.add("id\u{0}".utf8)
-                hasher.add(id)
+                scanner.withBytes(id) { hasher.add($0) }
             } else {
                 hasher.add("undecodable\u{0}".utf8)
                 hasher.add(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
             }
             let path = "ProcessDetails[\(index)]" + (problem.field.isEmpty ? "" : ".\(problem.field)")
             page.undecodable.append(UndecodableRecord(
-                key: hasher.finish(), detailTaskId: id.map { String(decoding: $0, as: UTF8.self) },
+                key: hasher.finish(), detailTaskId: id.map { scanner.text($0) },
                 path: path, reason: problem.reason
             ))
             return
         }
         var taskIndex: Int32 = -1
-        var taskBytes: [UInt8]?
         if let task = raw.taskId {
             taskIndex = scanner.withBytes(task) { builder.taskIndex($0, in: &page) }
-            if id == nil { taskBytes = scanner.withBytes(task) { Array($0) } }
         }
-        page.records.append(SubtaskPage.Builder.record(
-            id: id, taskId: taskBytes, taskIndex: taskIndex, fields: raw.fields, checkStart: checkStart, page: page
-        ))
+        let record: SubtaskRecord
+        if let id {
+            record = scanner.withBytes(id) { idBytes in
+                SubtaskPage.Builder.record(
+                    id: idBytes, taskId: UnsafeRawBufferPointer?.none, taskIndex: taskIndex, fields: raw.fields,
+                    checkStart: checkStart, page: page
+                )
+            }
+        } else {
+            let taskBytes = raw.taskId.map { scanner.withBytes($0) { Array($0) } }
+            record = SubtaskPage.Builder.record(
+                id: [UInt8]?.none, taskId: taskBytes, taskIndex: taskIndex, fields: raw.fields, checkStart: checkStart,
+                page: page
+            )
+        }
+        page.records.append(record)
     }
 
     private static func decodeField(
@@ -152,6 +163,13 @@ public enum DetailPageDecoder {
                 record.fail(name, "expected a string, found \(value.kind)")
                 return nil
             }
+        }
+        // Most keys are told apart by their length alone; the rest by one comparison.
+        switch scanner.length(key) {
+        case 6, 7, 9, 10, 11, 12: break
+        default:
+            try scanner.skipValue()
+            return
         }
         if scanner.matches(key, "DetailTaskId") {
             record.detailTaskId = try text("DetailTaskId")
@@ -198,7 +216,7 @@ public enum DetailPageDecoder {
             }
             try scanner.beginObject()
             var checkId: Int64?
-            var name: String?
+            var name: JSONScalar?
             var first = true
             while let key = try scanner.nextKey(first: first) {
                 first = false
@@ -207,16 +225,23 @@ public enum DetailPageDecoder {
                     if let problem = read.problem { record.fail("Checks[\(index)].CheckId", problem) }
                     checkId = read.value
                 } else if scanner.matches(key, "CheckShowName") {
-                    let read = LenientValue.text(try scanner.scalar(), scanner)
-                    if let problem = read.problem { record.fail("Checks[\(index)].CheckShowName", problem) }
-                    name = read.value
+                    let value = try scanner.scalar()
+                    switch value {
+                    case .string, .null: name = value
+                    default:
+                        let read = LenientValue.text(value, scanner)
+                        if let problem = read.problem { record.fail("Checks[\(index)].CheckShowName", problem) }
+                        name = read.value.map { .string(.escaped(Array($0.utf8))) }
+                    }
                 } else {
                     try scanner.skipValue()
                 }
             }
             guard let checkId else { continue }
             page.checkIds.append(checkId)
-            if let name, !name.isEmpty { builder.noteName(name, of: checkId, in: &page) }
+            if case .string(let text) = name, scanner.length(text) > 0 {
+                scanner.withBytes(text) { builder.noteName($0, of: checkId, in: &page) }
+            }
         }
     }
 }

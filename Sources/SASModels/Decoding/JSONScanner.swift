@@ -23,12 +23,14 @@ struct JSONScanner {
     // MARK: Structure
 
     /// The next byte after whitespace, without consuming it; nil at the end.
+    @inline(__always)
     mutating func peek() -> UInt8? {
         skipWhitespace()
         return index < bytes.count ? bytes[index] : nil
     }
 
     /// Consumes `byte` (after whitespace) if it is next.
+    @inline(__always)
     mutating func consume(_ byte: UInt8) -> Bool {
         guard peek() == byte else { return false }
         index += 1
@@ -36,6 +38,7 @@ struct JSONScanner {
     }
 
     /// Consumes `byte` or throws.
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
         guard consume(byte) else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
     }
@@ -139,6 +142,7 @@ struct JSONScanner {
     mutating func string() throws(JSONSyntaxError) -> JSONString {
         try expect(UInt8(ascii: "\""))
         let start = index
+        skipPlainWords()
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -150,6 +154,24 @@ struct JSONScanner {
             index += 1
         }
         throw error("unterminated string")
+    }
+
+    /// Skips whole 8-byte words of string content that hold no `"`, no `\\` and no
+    /// control character (the common case: ids and names), so `string()` looks at single
+    /// bytes only near the end of a string.
+    @inline(__always)
+    private mutating func skipPlainWords() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            // Some byte is zero in `quote` or `backslash`, or below 0x20 in `word`.
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            guard special & highs == 0 else { return }
+            index += 8
+        }
     }
 
     private mutating func escapedString(from start: Int) throws(JSONSyntaxError) -> [UInt8] {
@@ -256,8 +278,9 @@ struct JSONScanner {
         index += count
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
-        while index < bytes.count {
+        while index < bytes.count, bytes[index] <= 0x20 {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
             default: return
@@ -276,20 +299,33 @@ struct JSONScanner {
     // MARK: Reading tokens
 
     /// Whether the raw or unescaped bytes of `string` equal `key` (ASCII key names).
+    @inline(__always)
     func matches(_ string: JSONString, _ key: StaticString) -> Bool {
-        key.withUTF8Buffer { expected in
-            switch string {
-            case .raw(let range):
-                guard range.count == expected.count else { return false }
-                var offset = 0
-                while offset < expected.count {
-                    if bytes[range.lowerBound + offset] != expected[offset] { return false }
-                    offset += 1
-                }
-                return true
-            case .escaped(let unescaped):
-                return unescaped.elementsEqual(expected)
+        guard key.hasPointerRepresentation else {
+            return key.withUTF8Buffer { expected in withBytes(string) { $0.elementsEqual(expected) } }
+        }
+        let expected = key.utf8Start
+        let count = key.utf8CodeUnitCount
+        switch string {
+        case .raw(let range):
+            guard range.count == count else { return false }
+            var offset = 0
+            while offset < count {
+                if bytes[range.lowerBound &+ offset] != expected[offset] { return false }
+                offset &+= 1
             }
+            return true
+        case .escaped(let unescaped):
+            return unescaped.elementsEqual(UnsafeBufferPointer(start: expected, count: count))
+        }
+    }
+
+    /// The length in bytes of a string token (unescaped).
+    @inline(__always)
+    func length(_ string: JSONString) -> Int {
+        switch string {
+        case .raw(let range): range.count
+        case .escaped(let unescaped): unescaped.count
         }
     }
 
@@ -315,6 +351,16 @@ struct JSONScanner {
         var position = range.lowerBound
         let negative = bytes[position] == UInt8(ascii: "-")
         if negative { position += 1 }
+        if range.upperBound - position <= 18 {
+            // At most 18 digits cannot overflow.
+            var value: Int64 = 0
+            while position < range.upperBound, isDigit(bytes[position]) {
+                value = value &* 10 &+ Int64(bytes[position] &- UInt8(ascii: "0"))
+                position += 1
+            }
+            if position == range.upperBound { return negative ? -value : value }
+            return fractionalInteger(range)
+        }
         var value: Int64 = 0
         while position < range.upperBound, isDigit(bytes[position]) {
             let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
@@ -324,6 +370,11 @@ struct JSONScanner {
             position += 1
         }
         if position == range.upperBound { return negative ? -value : value }
+        return fractionalInteger(range)
+    }
+
+    /// A number with a fraction or exponent as an integer, when its value is whole.
+    private func fractionalInteger(_ range: Range<Int>) -> Int64? {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         guard let double = Double(text), double.isFinite, double == double.rounded(), abs(double) < 9.2e18 else {
             return nil
@@ -364,4 +415,22 @@ enum JSONScalar {
 struct JSONSyntaxError: Error, Equatable {
     let offset: Int
     let reason: String
+}
+
+/// Whether two byte ranges hold the same bytes, compared eight at a time.
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    var offset = 0
+    while offset + 8 <= a.count {
+        if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+            return false
+        }
+        offset += 8
+    }
+    while offset < a.count {
+        if a[offset] != b[offset] { return false }
+        offset += 1
+    }
+    return true
 }

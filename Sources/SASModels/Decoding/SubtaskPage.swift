@@ -124,6 +124,9 @@ public struct SubtaskPage: Sendable, Equatable {
     /// Builds records and interns task ids and check names while a page is filled.
     struct Builder {
         private var taskIndexes: [Fingerprint: Int32] = [:]
+        /// The task id of the previous record and its index (records of one task come
+        /// together, so most lookups end here).
+        private var lastTask: (bytes: [UInt8], index: Int32)?
 
         /// The numeric fields of a record as read.
         struct Fields {
@@ -138,19 +141,35 @@ public struct SubtaskPage: Sendable, Equatable {
 
         /// The index of a task id in `page.taskIds`, adding it when new.
         mutating func taskIndex(_ bytes: UnsafeRawBufferPointer, in page: inout SubtaskPage) -> Int32 {
+            if let lastTask, lastTask.bytes.withUnsafeBytes({ bytesEqual($0, bytes) }) { return lastTask.index }
             var hasher = Fingerprint.Hasher128()
             hasher.add(bytes)
             let key = hasher.finish()
-            if let index = taskIndexes[key] { return index }
-            let index = Int32(page.taskIds.count)
-            page.taskIds.append(String(decoding: bytes, as: UTF8.self))
-            taskIndexes[key] = index
+            let index: Int32
+            if let known = taskIndexes[key] {
+                index = known
+            } else {
+                index = Int32(page.taskIds.count)
+                page.taskIds.append(String(decoding: bytes, as: UTF8.self))
+                taskIndexes[key] = index
+            }
+            lastTask = (Array(bytes), index)
             return index
         }
 
         /// Keeps a check's latest non-empty name, allocating only when it changed.
         func noteName(_ name: String, of checkId: Int64, in page: inout SubtaskPage) {
             if page.checkNames[checkId] != name { page.checkNames[checkId] = name }
+        }
+
+        /// Keeps a check's latest non-empty name given as UTF-8 bytes, making a `String`
+        /// only when it differs from the one kept.
+        func noteName(_ bytes: UnsafeRawBufferPointer, of checkId: Int64, in page: inout SubtaskPage) {
+            if let kept = page.checkNames[checkId],
+               kept.utf8.withContiguousStorageIfAvailable({ bytesEqual(UnsafeRawBufferPointer($0), bytes) }) ?? false {
+                return
+            }
+            page.checkNames[checkId] = String(decoding: bytes, as: UTF8.self)
         }
 
         /// A record whose checks are `page.checkIds[checkStart...]`.

@@ -1,0 +1,87 @@
+import Foundation
+import SASMetrics
+import SASModels
+
+/// The measured work, the same code paths the exporter runs in a poll and a scrape.
+public enum Workloads {
+    /// Decodes a page with the hand-written decoder (what the client runs on each
+    /// response's bytes); returns the rows read, -1 on failure.
+    public static func decodeHandWritten(_ body: [UInt8]) -> Int {
+        (try? DetailPageDecoder.decode(body))?.rowCount ?? -1
+    }
+
+    /// Decodes a page with Foundation's `JSONDecoder` into the wire model (the first
+    /// version's path); returns the rows read, -1 on failure.
+    public static func decodeJSONDecoder(_ body: Data) -> Int {
+        (try? ResponseDecoder.decode(ListOperationProcessDetailResponse.self, from: body))?.processDetails.count ?? -1
+    }
+
+    /// Parses a page with `JSONSerialization` into untyped values (no model at all);
+    /// returns the rows read, -1 on failure.
+    public static func decodeJSONSerialization(_ body: Data) -> Int {
+        let object = try? JSONSerialization.jsonObject(with: body)
+        return ((object as? [String: Any])?["ProcessDetails"] as? [Any])?.count ?? -1
+    }
+
+    /// Folds `pages` into a poll of `aggregator` and commits it: `PendingPoll.add` for
+    /// each page (ten pages per listing, as batches of ten tasks), then
+    /// `AccountAggregator.commit`.
+    public static func ingest(_ pages: [SubtaskPage], into aggregator: inout AccountAggregator, polledAtMs: Int64) -> AccountSnapshot {
+        var pending = aggregator.beginPoll(window: Fixtures.window, scope: Fixtures.scope)
+        pending.reserveCapacity(pages.count * Fixtures.pageSize)  // as the poller does, from discovery
+        for (index, page) in pages.enumerated() {
+            pending.add(page, listing: PendingPoll.ListingID(batch: index / 10, attempt: 1))
+        }
+        return aggregator.commit(pending, polledAtMs: polledAtMs, tasks: nil)
+    }
+
+    /// Folds `pages` into a pending poll and returns what a task ledger keeps of it.
+    public static func windowEntries(_ pages: [SubtaskPage], aggregator: AccountAggregator) -> [String: [WindowEntry]] {
+        var pending = aggregator.beginPoll(window: Fixtures.window, scope: Fixtures.scope)
+        for (index, page) in pages.enumerated() {
+            pending.add(page, listing: PendingPoll.ListingID(batch: index / 10, attempt: 1))
+        }
+        return pending.windowEntriesByTask()
+    }
+
+    /// Renders families in both formats, split by family (what a poll publishes).
+    public static func render(_ families: [MetricFamily]) -> RenderedFamilies {
+        RenderedFamilies(families)
+    }
+
+    /// Builds a `/metrics` body from rendered chunks (what a scrape does when the cached
+    /// body is stale).
+    public static func assemble(_ chunks: [RenderedFamilies], format: ExpositionFormat) -> [UInt8] {
+        RenderedFamilies.assemble(chunks, format: format) + ExpositionRenderer.terminator(format)
+    }
+}
+
+/// An account aggregator after two polls whose subtasks carry `checkCount` distinct check
+/// ids: its families are what a poll renders (four series per check, plus the rest).
+public struct RenderFixture: Sendable {
+    public let families: [MetricFamily]
+    public let rendered: RenderedFamilies
+
+    /// - Parameters:
+    ///   - subtasks: subtasks per poll (enough to carry every check id).
+    ///   - checkCount: distinct check ids (1 000 give about 4 100 series).
+    public init(subtasks: Int = 10_000, checkCount: Int = 1_000) {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = Workloads.ingest(
+            Fixtures.pages(subtasks: subtasks, checkCount: checkCount, settled: false), into: &aggregator,
+            polledAtMs: Fixtures.windowEndMs
+        )
+        let snapshot = Workloads.ingest(
+            Fixtures.pages(subtasks: subtasks, checkCount: checkCount, settled: true), into: &aggregator,
+            polledAtMs: Fixtures.windowEndMs + 60_000
+        )
+        families = snapshot.families
+        rendered = RenderedFamilies(families)
+    }
+
+    /// Series (sample lines of the text format).
+    public var seriesCount: Int {
+        Workloads.assemble([rendered], format: .prometheusText).split(separator: UInt8(ascii: "\n"))
+            .filter { $0.first != UInt8(ascii: "#") }.count
+    }
+}
