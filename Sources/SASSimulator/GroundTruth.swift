@@ -7,6 +7,8 @@ public struct GroundTruth: Sendable, Equatable, Codable {
         public var detailTaskId: String
         /// The status the API shows at `atMs`.
         public var status: Int
+        /// `CreateTime`: when the subtask was created.
+        public var createTimeMs: Int64
         /// `EndTime` as the API reports it (absent while running, or for a record that
         /// never carries times; may be before `StartTime` for an odd record).
         public var endTimeMs: Int64?
@@ -15,7 +17,7 @@ public struct GroundTruth: Sendable, Equatable, Codable {
         public var checkIds: [Int64]
 
         enum CodingKeys: String, CodingKey {
-            case taskId = "task_id", detailTaskId = "detail_task_id", status
+            case taskId = "task_id", detailTaskId = "detail_task_id", status, createTimeMs = "create_time_ms"
             case endTimeMs = "end_time_ms", completedAtMs = "completed_at_ms", checkIds = "check_ids"
         }
     }

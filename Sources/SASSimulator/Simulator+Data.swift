@@ -81,7 +81,7 @@ extension Simulator {
                 }
                 let detail = sub.processDetail(at: at, lang: lang)
                 subtasks.append(.init(
-                    taskId: task.taskId, detailTaskId: sub.detailTaskId, status: status,
+                    taskId: task.taskId, detailTaskId: sub.detailTaskId, status: status, createTimeMs: sub.createMs,
                     endTimeMs: detail.endTime, completedAtMs: status >= 2 ? sub.endMs : nil,
                     checkIds: sub.checkIds
                 ))

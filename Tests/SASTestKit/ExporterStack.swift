@@ -38,6 +38,8 @@ public final class ExporterStack: Sendable {
     /// Starts a simulator, then an exporter polling it.
     ///
     /// - Parameters:
+    ///   - simulatorPort: the simulator's port (0: any free one); a restart test reuses
+    ///     the first stack's, so the exporter sees the same endpoint.
     ///   - configuration: the exporter's configuration, given the simulator's base URL.
     ///   - configFile: a file the exporter reloads from (the configuration above is the one
     ///     it starts with).
@@ -48,6 +50,7 @@ public final class ExporterStack: Sendable {
         simulator settings: SimulatorConfiguration = SimulatorConfiguration(seed: 11, tasks: 480, subtasksPerTask: 10),
         faults: FaultSettings = FaultSettings(),
         startMs: Int64? = nil,
+        simulatorPort: Int = 0,
         configuration: (String) throws -> ExporterConfiguration,
         configFile: String? = nil,
         loader: ConfigLoader = ConfigLoader(),
@@ -60,7 +63,7 @@ public final class ExporterStack: Sendable {
         settings.accessKeys[key.accessKeyId] = key.accessKeySecret.reveal()
         let start = startMs ?? (Int64(Date().timeIntervalSince1970) / 60) * 60_000
         let simulator = Simulator(configuration: settings, clock: .manual(startMs: start), faults: faults)
-        let running = try await startSimulator(simulator)
+        let running = try await startSimulator(simulator, port: simulatorPort)
         let wall = simulator.clock
         let clock = monotonic?.exporterClock(wallMs: { wall.nowMs }) ?? .wall { wall.nowMs }
         // STS calls (per-account roles) go to the simulator too.
