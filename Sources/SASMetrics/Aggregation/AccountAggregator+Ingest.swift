@@ -107,9 +107,11 @@ extension AccountAggregator {
         let windowEndSeconds = TrackedSubtasks.seconds(fromMs: poll.window.endMs)
         let reasons = Self.invalidReasons(record)
         let status = record.statusCode.flatMap(SubtaskStatus.init(rawValue:))
+        // The closure below captures values, not `poll` (a capture copies the whole poll).
+        let windowEndMs = poll.window.endMs
         // One lookup of the state; the counting happens after it.
         let (newReasons, completion) = tracked.update(key) { slot -> (UInt8, SubtaskStatus?) in
-            let createMs = record.createTime ?? slot.map { Int64($0.createdSeconds) * 1000 } ?? poll.window.endMs
+            let createMs = record.createTime ?? slot.map { Int64($0.createdSeconds) * 1000 } ?? windowEndMs
             let preHorizon = createMs < horizon
             var entry = slot ?? TrackedEntry(flags: 0, createdSeconds: TrackedSubtasks.seconds(fromMs: createMs))
             let newReasons = reasons & ~entry.flags
