@@ -116,7 +116,10 @@ struct CredentialSourceTests {
 
     static func ecs(_ server: FakeServer, v1Disabled: Bool) async throws -> Result<TemporaryCredentials, any Error> {
         try await withHTTP { http in
-            let source = ECSMetadataSource(baseURL: server.endpointString, imdsV1Disabled: v1Disabled, httpClient: http)
+            // A generous timeout: the fallback is under test, not the 1 s default on a loaded machine.
+            let source = ECSMetadataSource(
+                baseURL: server.endpointString, imdsV1Disabled: v1Disabled, httpClient: http, timeout: .seconds(15)
+            )
             do {
                 return .success(try await source.fetch())
             } catch {
