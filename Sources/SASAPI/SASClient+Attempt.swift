@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import SASModels
 import SASSigning
 
@@ -56,28 +57,32 @@ extension SASClient {
             action: action, parameters: parameters, configuration: configuration, credentials: credentials,
             epochSeconds: environment.epochSeconds(), nonce: environment.nonce()
         )
-        var request = HTTPClientRequest(url: prepared.url)
-        request.method = .POST
-        for header in prepared.headers { request.headers.add(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer())
-
         var status: Int?
         var requestId: String?
         let outcome: Result<Response, SASAPIError>
         do {
-            let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(remaining))
-            status = Int(response.status.code)
-            requestId = response.headers.first(name: "x-acs-request-id")
-            let body: ByteBuffer
+            var headers = HTTPHeaders()
+            for header in prepared.headers { headers.add(name: header.name, value: header.value) }
+            let request = try HTTPClient.Request(url: prepared.url, method: .POST, headers: headers, body: .byteBuffer(ByteBuffer()))
+            // The body is gathered on the event loop and handed over once, complete.
+            let collector = ResponseAccumulator(request: request, maxBodySize: configuration.maxBodyBytes)
+            let task = httpClient.execute(request: request, delegate: collector, deadline: .now() + TimeAmount(remaining))
+            let response: HTTPClient.Response
             do {
-                body = try await response.body.collect(upTo: configuration.maxBodyBytes)
-            } catch is NIOTooManyBytesError {
+                response = try await withTaskCancellationHandler {
+                    try await task.futureResult.get()
+                } onCancel: {
+                    task.cancel()
+                }
+            } catch is ResponseAccumulator.ResponseTooBigError {
                 throw SASAPIError(.bodyTooLarge(limit: configuration.maxBodyBytes), action: action)
             }
+            status = Int(response.status.code)
+            requestId = response.headers.first(name: "x-acs-request-id")
             outcome = .success(try interpret(
                 action: action, status: Int(response.status.code),
                 retryAfterHeader: response.headers.first(name: "x-acs-retry-after"),
-                body: body, requestId: &requestId, decode: decode
+                body: response.body ?? ByteBuffer(), requestId: &requestId, decode: decode
             ))
         } catch let error as SASAPIError {
             outcome = .failure(error)

@@ -108,8 +108,11 @@ public struct SASClientEnvironment: Sendable {
 
     /// 32 random lower-case hex digits.
     @Sendable public static func randomNonce() -> String {
+        // Two draws (one system call each), not one per digit.
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef")
-        return String((0..<32).map { _ in digits[Int(generator.next() & 0xF)] })
+        return [generator.next(), generator.next()].map { word -> String in
+            let digits = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }.joined()
     }
 }

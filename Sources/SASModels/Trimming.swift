@@ -7,6 +7,12 @@ extension StringProtocol {
         return self[start...end]
     }
 
-    /// The text without spaces and tabs at either end.
-    public var trimmingBlanks: SubSequence { trimming([" ", "\t"]) }
+    /// The text without spaces and tabs at either end. (Header values are signed once per
+    /// request: the common case, nothing to trim, is told by the two ends.)
+    public var trimmingBlanks: SubSequence {
+        guard let first, let last, blanks.contains(first) || blanks.contains(last) else { return self[...] }
+        return trimming(blanks)
+    }
 }
+
+private let blanks: Set<Character> = [" ", "\t"]

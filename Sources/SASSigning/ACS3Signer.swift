@@ -33,8 +33,14 @@ public enum ACS3Signer {
     public static func canonicalRequest(
         method: String, path: String, query: [QueryParameter], headers: [HTTPHeader], hashedPayload: String
     ) -> String {
-        let (canonical, signed) = canonicalHeaders(headers)
-        return "\(method)\n\(path)\n\(canonicalQuery(query))\n\(canonical)\n\(signed)\n\(hashedPayload)"
+        canonicalRequest(method: method, path: path, query: query, headers: canonicalHeaders(headers), hashedPayload: hashedPayload)
+    }
+
+    private static func canonicalRequest(
+        method: String, path: String, query: [QueryParameter], headers: (canonical: String, signed: String),
+        hashedPayload: String
+    ) -> String {
+        "\(method)\n\(path)\n\(canonicalQuery(query))\n\(headers.canonical)\n\(headers.signed)\n\(hashedPayload)"
     }
 
     /// `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
@@ -86,10 +92,11 @@ public enum ACS3Signer {
             all.append(HTTPHeader("x-acs-accesskey-id", credentials.accessKeyId))
             all.append(HTTPHeader("x-acs-security-token", token.reveal()))
         }
-        let canonical = canonicalRequest(method: method, path: path, query: query, headers: all, hashedPayload: hashedPayload)
+        let headerLines = canonicalHeaders(all)
+        let canonical = canonicalRequest(method: method, path: path, query: query, headers: headerLines, hashedPayload: hashedPayload)
         let toSign = stringToSign(canonicalRequest: canonical)
         let signature = signature(stringToSign: toSign, secret: credentials.accessKeySecret)
-        let signedList = canonicalHeaders(all).signed
+        let signedList = headerLines.signed
         let authorization = "\(algorithm) Credential=\(credentials.accessKeyId),SignedHeaders=\(signedList),Signature=\(signature)"
         all.append(HTTPHeader("Authorization", authorization))
         return SignedV3Request(

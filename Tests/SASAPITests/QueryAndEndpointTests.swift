@@ -131,3 +131,12 @@ struct ProxySelectionTests {
         #expect(factory.configuration(for: Self.local).proxy == nil)
     }
 }
+
+@Suite("Request nonces")
+struct NonceTests {
+    @Test func aNonceIs32LowerCaseHexDigitsAndNeverRepeats() {
+        let nonces = (0..<1_000).map { _ in SASClientEnvironment.randomNonce() }
+        #expect(nonces.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+        #expect(Set(nonces).count == nonces.count)
+    }
+}

@@ -79,6 +79,19 @@ public struct PendingPoll: Sendable {
         for record in page.undecodable where undecodable[record.key] == nil {
             undecodable[record.key] = record
         }
+        page.checkIds.withUnsafeBufferPointer { pageChecks in
+            addRecords(of: page, checks: pageChecks, listing: listing, requested: requested)
+        }
+        for (checkId, name) in page.checkNames where checkNames[checkId] != name {
+            checkNames[checkId] = name
+        }
+    }
+
+    /// Folds the records of a page in; `checks` is the page's `checkIds` (read in place:
+    /// a slice per record would cost a retain and a release each).
+    private mutating func addRecords(
+        of page: SubtaskPage, checks pageChecks: UnsafeBufferPointer<Int64>, listing: ListingID, requested: [String]
+    ) {
         var taskMap = [Int32](repeating: -1, count: page.taskIds.count)
         var loneTask: Int32?
         for var record in page.records {
@@ -99,9 +112,9 @@ public struct PendingPoll: Sendable {
                 }
                 continue
             }
-            let checks = page.checks(of: record)
+            let start = Int(record.checkStart)
             record.checkStart = Int32(clamping: checkIds.count)
-            checkIds.append(contentsOf: checks)
+            checkIds.append(contentsOf: UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))]))
             let entry = Entry(record: record, listing: listing)
             guard record.hasId else {
                 withoutId.append(entry)
@@ -113,9 +126,6 @@ public struct PendingPoll: Sendable {
             } else {
                 withId[record.key] = entry
             }
-        }
-        for (checkId, name) in page.checkNames where checkNames[checkId] != name {
-            checkNames[checkId] = name
         }
     }
 
