@@ -57,11 +57,12 @@ class Stack:
 
     procs: list[Proc] = field(default_factory=list)
 
-    def start(self, name: str, argv: list[str], log: Path, cwd: Path | None = None) -> Proc:
+    def start(self, name: str, argv: list[str], log: Path, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> Proc:
         out = open(log, "ab")
         try:
             popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
+                                     cwd=cwd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
         finally:
             out.close()
         proc = Proc(name, argv, log, popen)
@@ -87,6 +88,16 @@ class Stack:
             os.killpg(proc.popen.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def kill(self, proc: Proc) -> None:
+        """SIGKILL to the process group (no chance to clean up), then reaps it."""
+        try:
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.popen.wait(10)
         if proc in self.procs:
             self.procs.remove(proc)
 
