@@ -24,19 +24,15 @@ clears. Prints `PASS`/`FAIL` lines and `edges: N passed, N failed`.
 from __future__ import annotations
 
 import argparse
-import atexit
 import errno
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from e2e.harness import Stack, free_port, listening_address, tail, wait_for
+from e2e.harness import Checks, Stack, free_port, listening_address, run_suite, wait_for
 from edges.proxies import ConnectProxy, TLSFront
 from soak.exposition import scrape
 
@@ -48,21 +44,6 @@ SYSTEM_ROOTS = Path("/etc/ssl/certs/ca-certificates.crt")
 # tmpfs for the state file, then the exporter (same pid: exec all the way).
 NAMESPACE_SCRIPT = ('mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/ssl/certs/ca-certificates.crt '
                     '&& mount -t tmpfs -o size=256k sas-edge-state "$3" && shift 3 && exec "$@"')
-
-
-class Results:
-    def __init__(self) -> None:
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name: str, ok: bool, detail: str) -> bool:
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL {name}: {detail}", flush=True)
-        return ok
 
 
 def openssl(*args: str, cwd: Path) -> None:
@@ -86,7 +67,7 @@ def make_certificates(folder: Path) -> dict[str, tuple[str, str]]:
 
 
 class Edges:
-    def __init__(self, bin_dir: Path, tmp: Path, results: Results) -> None:
+    def __init__(self, bin_dir: Path, tmp: Path, results: Checks) -> None:
         self.bin = bin_dir
         self.tmp = tmp
         self.r = results
@@ -96,6 +77,13 @@ class Edges:
 
     def log(self, name: str) -> Path:
         return self.tmp / f"{name}.log"
+
+    def close(self) -> None:
+        self.stack.close()
+        for server in (self.proxy, self.front):
+            if server is not None:
+                server.stop()
+        self.proxy = self.front = None
 
     # ---------------------------------------------------------------- observation
 
@@ -256,43 +244,8 @@ def main(argv: list[str]) -> int:
         if shutil.which(tool) is None:
             print(f"FAIL prerequisites: {tool} not found\nedges: 0 passed, 1 failed")
             return 1
-    tmp = Path(tempfile.mkdtemp(prefix="sas-edges-"))
-    results = Results()
-    edges = Edges(args.bin.resolve(), tmp, results)
-
-    def cleanup() -> None:
-        edges.stack.close()
-        for server in (edges.proxy, edges.front):
-            if server is not None:
-                server.stop()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    started = time.monotonic()
-    try:
-        edges.run()
-    except Exception as err:  # noqa: BLE001 - a broken run is one failure, reported readably
-        results.check("edges ran to the end", False, f"{type(err).__name__}: {err}")
-    except (SystemExit, KeyboardInterrupt) as err:
-        results.check("edges ran to the end", False, f"interrupted ({type(err).__name__})")
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        if results.failed:
-            for log in sorted(tmp.glob("*.log")):
-                print(f"\n--- last lines of {log.name} ---\n{tail(log)}")
-        edges.stack.close()
-        if args.keep:
-            print(f"kept {tmp}")
-    print(f"duration: {time.monotonic() - started:.0f} s")
-    print(f"edges: {results.passed} passed, {results.failed} failed")
-    return 1 if results.failed else 0
+    results = Checks()
+    return run_suite("edges", "sas-edges-", args.keep, results, lambda tmp: Edges(args.bin.resolve(), tmp, results))
 
 
 if __name__ == "__main__":

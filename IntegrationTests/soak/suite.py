@@ -19,20 +19,17 @@ Prints `PASS name` / `FAIL name: ...` per check and `soak: N passed, N failed`.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import time
 import urllib.error
 from datetime import datetime
 from pathlib import Path
 
-from e2e.harness import Stack, get_json, listening_address, post_json, tail, wait_for
+from e2e.harness import Checks, Stack, get_json, listening_address, post_json, run_suite, wait_for
 from e2e.truth import (
     MARGIN_MS,
     Simulator,
@@ -65,23 +62,8 @@ SAVED = ("alibabacloud_sas_subtasks_completed_total", "alibabacloud_sas_subtask_
 TRUTH_CHUNK_MS = 6 * 3600 * 1000
 
 
-class Results:
-    def __init__(self) -> None:
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name: str, ok: bool, detail: str) -> bool:
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL {name}: {detail}", flush=True)
-        return ok
-
-
 class Soak:
-    def __init__(self, args: argparse.Namespace, tmp: Path, results: Results, library: str) -> None:
+    def __init__(self, args: argparse.Namespace, tmp: Path, results: Checks, library: str) -> None:
         self.args = args
         self.bin = args.bin.resolve()
         self.tmp = tmp
@@ -109,6 +91,10 @@ class Soak:
         self.reloads: list[str] = []
         self.events_done: list[str] = []
         self.down_scrapes = 0
+
+    def close(self) -> None:
+        self.stack.close()
+        self.clock.release()
 
     # ------------------------------------------------------------------ processes
 
@@ -548,44 +534,14 @@ def main(argv: list[str]) -> int:
         if not os.access(args.bin / binary, os.X_OK):
             print(f"FAIL prerequisites: {args.bin / binary} missing (build it first)\nsoak: 0 passed, 1 failed")
             return 1
-    tmp = Path(tempfile.mkdtemp(prefix="sas-soak-"))
-    results = Results()
-    soak = Soak(args, tmp, results, library)
+    results = Checks()
 
-    def cleanup() -> None:
-        soak.stack.close()
-        soak.clock.release()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    started = time.monotonic()
-    try:
-        soak.run()
-    except Exception as err:  # noqa: BLE001 - a broken run is one failure, reported readably
-        results.check("soak ran to the end", False, f"{type(err).__name__}: {err}")
-    except (SystemExit, KeyboardInterrupt) as err:
-        results.check("soak ran to the end", False, f"interrupted ({type(err).__name__})")
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        if results.failed:
-            for log in sorted(tmp.glob("*.log")):
-                print(f"\n--- last lines of {log.name} ---\n{tail(log)}")
-        soak.stack.close()
-        soak.clock.release()
+    def write_report(soak: Soak) -> None:
         if args.report:
             args.report.write_text(json.dumps(soak.report(), indent=1) + "\n")
-        if args.keep:
-            print(f"kept {tmp}")
-    print(f"duration: {time.monotonic() - started:.0f} s")
-    print(f"soak: {results.passed} passed, {results.failed} failed")
-    return 1 if results.failed else 0
+
+    return run_suite("soak", "sas-soak-", args.keep, results, lambda tmp: Soak(args, tmp, results, library),
+                     write_report)
 
 
 if __name__ == "__main__":
