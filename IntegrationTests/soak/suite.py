@@ -229,7 +229,7 @@ class Soak:
         elif kind == "clock_back":
             self.clock.set_skew(-600)
         elif kind == "sighup":
-            self.page_size = 50 if self.page_size == 100 else 100
+            self.page_size = 200 if self.page_size == 100 else 100
             self.write_config(self.config_text(self.page_size))
             os.kill(self.exporter.popen.pid, signal.SIGHUP)
         elif kind == "sighup_invalid":
@@ -370,11 +370,18 @@ class Soak:
         raise TimeoutError(f"no settled poll of {account} within {timeout:.0f} s ({'; '.join(reasons[-3:])})")
 
     def truth_subtasks(self, start_ms: int, end_ms: int, at_ms: int) -> list[dict]:
+        """Every subtask created in [start, end] with its status at `at`, in chunks.
+
+        The simulator shows a task for 7 days after its creation (its retention), and a
+        week-long run reaches back further than that, so each chunk is asked at the
+        earlier of `at` and two hours after the chunk's end: every subtask has reached its
+        final status by then (it lives at most 61 min), and the chunk is still retained.
+        """
         out: list[dict] = []
         chunk = start_ms
         while chunk <= end_ms:
             last = min(end_ms, chunk + TRUTH_CHUNK_MS - 1)
-            out += self.sim.truth(chunk, last, at_ms)["subtasks"]
+            out += self.sim.truth(chunk, last, min(at_ms, last + 2 * 3600 * 1000))["subtasks"]
             chunk = last + 1
         return out
 
