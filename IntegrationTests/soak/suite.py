@@ -153,10 +153,13 @@ class Soak:
     def start_exporter(self) -> None:
         log = self.log("exporter")
         offset = log.stat().st_size if log.exists() else 0
+        self.clock.hold_exporter(True)
         self.exporter = self.stack.start("exporter", [
             str(self.bin / "sas-exporter"), f"--config.file={self.tmp / 'config.yml'}",
             f"--web.listen-address=127.0.0.1:{self.exporter_port}",
         ], log, env=self.exporter_env())
+        time.sleep(0.2)
+        self.clock.hold_exporter(False)
         addr = listening_address(log, r"msg=listening address=(\S+:\d+)", self.exporter, offset=offset)
         self.exporter_port = int(addr.rsplit(":", 1)[1])
         self.exporter_base = f"http://127.0.0.1:{self.exporter_port}"
@@ -229,7 +232,7 @@ class Soak:
         elif kind == "clock_back":
             self.clock.set_skew(-600)
         elif kind == "sighup":
-            self.page_size = 200 if self.page_size == 100 else 100
+            self.page_size = 50 if self.page_size == 100 else 100
             self.write_config(self.config_text(self.page_size))
             os.kill(self.exporter.popen.pid, signal.SIGHUP)
         elif kind == "sighup_invalid":

@@ -24,6 +24,14 @@ adds nothing. So a keeper process (`sleep infinity` under libfaketime) creates t
 shared memory first, and every process is started with `FAKETIME_SHARED` naming it
 (`/faketime_sem_<pid> /faketime_shm_<pid>`, libfaketime's own names). `release` removes
 the keeper's two files from /dev/shm once it is stopped.
+
+A second catch: a Swift process whose libfaketime starts with a non-zero offset has its
+timers stall (its pollers overslept by tens of seconds, waking only when a signal such as
+SIGHUP came in: 1 poll in 8 s instead of 8 with a 1 s interval), while one that starts
+at +0 and is moved later keeps perfect time. So a process (re)started in the middle of a
+run starts at +0 and is moved to the world's offset 0.2 s later (`hold_exporter`); its
+wall clock is wrong only for that moment, before it has polled or signed anything the
+simulator would accept (a signature two hours off is refused as expired).
 """
 
 from __future__ import annotations
@@ -55,6 +63,12 @@ class WorldClock:
         self.offset = 0
         self.skew = 0
         self.keeper_pid: int | None = None
+        self.holding = False
+        self._write()
+
+    def hold_exporter(self, holding: bool) -> None:
+        """While holding, the exporter's file says +0 (see the module's docstring)."""
+        self.holding = holding
         self._write()
 
     def keeper_environment(self) -> dict[str, str]:
@@ -106,7 +120,8 @@ class WorldClock:
         return real_ms + self.offset * 1000
 
     def _write(self) -> None:
-        for path, value in ((self.world_file, self.offset), (self.exporter_file, self.offset + self.skew)):
+        exporter = 0 if self.holding else self.offset + self.skew
+        for path, value in ((self.world_file, self.offset), (self.exporter_file, exporter)):
             tmp = path.with_suffix(".tmp")
             tmp.write_text(f"{value:+d}\n")
             os.replace(tmp, path)
