@@ -21,7 +21,7 @@ KINDS: dict[str, int] = {
     "truncated": 3,         # truncate_rate 0.2: bodies cut short
     "resets": 3,            # close_rate 0.2: connections closed mid-body
     "slow": 3,              # latency past poll_timeout: polls fail at their deadline
-    "sts_down": 14,         # STS answers 503 for 14 steps: role credentials expire
+    "sts_down": 14,         # STS answers 503 for 70 simulated minutes: role credentials expire
     "clock_forward": 3,     # the exporter's wall clock 10 min ahead of the world
     "clock_back": 3,        # ... and 10 min behind
     "sighup": 1,            # a changed configuration, reloaded
@@ -35,6 +35,16 @@ class Event:
     kind: str
     start: int      # step at which it starts
     end: int        # step at which it is undone
+
+
+def duration(kind: str, step_seconds: int) -> int:
+    """Steps an event lasts. The STS outage lasts 70 simulated minutes whatever the step:
+    the exporter's credential backoff runs in real time (up to 60 s), so a longer outage
+    in steps is a far longer one in simulated time, and the role accounts could then stay
+    without a complete poll for longer than the window (seen with 600 s steps: 441 min)."""
+    if kind == "sts_down":
+        return max(3, -(-70 * 60 // step_seconds))
+    return KINDS[kind]
 
 
 def schedule(steps: int, step_seconds: int, seed: int, warmup: int = 4, calm: int = 4,
@@ -52,7 +62,7 @@ def schedule(steps: int, step_seconds: int, seed: int, warmup: int = 4, calm: in
             kind = rng.choice(list(KINDS))
             if kind == "sigkill" and kill_hours is not None and step * step_seconds > kill_hours * 3600:
                 continue
-        end = step + KINDS[kind]
+        end = step + duration(kind, step_seconds)
         if end > steps - calm:
             if first:       # a short run too short for every kind: skip the long ones
                 continue
