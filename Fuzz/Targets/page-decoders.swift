@@ -152,10 +152,26 @@ func checkAgreement(_ error: ResponseDecodingError?, _ foundation: FoundationVie
     }
 }
 
+/// Decodes twice (invariant 1) and gives the first outcome.
+func decodeTwice<Page: Equatable>(
+    _ what: String, _ decode: () throws(ResponseDecodingError) -> Page
+) -> Result<Page, ResponseDecodingError> {
+    let first = Result(catching: decode)
+    require(first == Result(catching: decode), "\(what) is not deterministic")
+    return first
+}
+
+/// Invariant 3's count of rows against Foundation's reading of the array at `key`.
+func checkRowCount(_ rowCount: Int, key: String, body: [UInt8], _ foundation: FoundationView) {
+    guard foundation.isPlainUTF8, let rows = foundation.array(key) else { return }
+    require(rowCount >= rows.count, "rowCount \(rowCount) below the \(rows.count) elements of \(key)")
+    if occurrences(of: key, in: body) == 1, !body.contains(UInt8(ascii: "\\")) {
+        require(rowCount == rows.count, "rowCount \(rowCount) but \(key) has \(rows.count) elements")
+    }
+}
+
 func checkDetailPage(_ body: [UInt8], _ foundation: FoundationView) {
-    let first = Result { () throws(ResponseDecodingError) in try DetailPageDecoder.decode(body) }
-    let second = Result { () throws(ResponseDecodingError) in try DetailPageDecoder.decode(body) }
-    require(first == second, "DetailPageDecoder is not deterministic")
+    let first = decodeTwice("DetailPageDecoder") { () throws(ResponseDecodingError) in try DetailPageDecoder.decode(body) }
     var error: ResponseDecodingError?
     switch first {
     case .failure(let failure):
@@ -181,20 +197,13 @@ func checkDetailPage(_ body: [UInt8], _ foundation: FoundationView) {
         for record in page.undecodable {
             require(record.path.hasPrefix("ProcessDetails["), "undecodable record with path \(record.path)")
         }
-        if foundation.isPlainUTF8, let rows = foundation.array("ProcessDetails") {
-            require(page.rowCount >= rows.count, "rowCount \(page.rowCount) below the \(rows.count) elements of ProcessDetails")
-            if occurrences(of: "ProcessDetails", in: body) == 1, !body.contains(UInt8(ascii: "\\")) {
-                require(page.rowCount == rows.count, "rowCount \(page.rowCount) but ProcessDetails has \(rows.count) elements")
-            }
-        }
+        checkRowCount(page.rowCount, key: "ProcessDetails", body: body, foundation)
     }
     checkAgreement(error, foundation, body: body, arrayKey: "ProcessDetails", what: "DetailPageDecoder")
 }
 
 func checkProcessPage(_ body: [UInt8], _ foundation: FoundationView) {
-    let first = Result { () throws(ResponseDecodingError) in try ProcessPageDecoder.decode(body) }
-    let second = Result { () throws(ResponseDecodingError) in try ProcessPageDecoder.decode(body) }
-    require(first == second, "ProcessPageDecoder is not deterministic")
+    let first = decodeTwice("ProcessPageDecoder") { () throws(ResponseDecodingError) in try ProcessPageDecoder.decode(body) }
     var error: ResponseDecodingError?
     switch first {
     case .failure(let failure):
@@ -204,12 +213,7 @@ func checkProcessPage(_ body: [UInt8], _ foundation: FoundationView) {
         require(page.processes.count <= page.rowCount, "\(page.processes.count) processes from \(page.rowCount) rows")
         require(page.rowCount <= page.processes.count + page.undecodable,
                 "\(page.rowCount) rows but only \(page.processes.count) processes and \(page.undecodable) undecodable")
-        if foundation.isPlainUTF8, let rows = foundation.array("Processes") {
-            require(page.rowCount >= rows.count, "rowCount \(page.rowCount) below the \(rows.count) elements of Processes")
-            if occurrences(of: "Processes", in: body) == 1, !body.contains(UInt8(ascii: "\\")) {
-                require(page.rowCount == rows.count, "rowCount \(page.rowCount) but Processes has \(rows.count) elements")
-            }
-        }
+        checkRowCount(page.rowCount, key: "Processes", body: body, foundation)
     }
     checkAgreement(error, foundation, body: body, arrayKey: "Processes", what: "ProcessPageDecoder")
 }
