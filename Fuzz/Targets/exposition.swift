@@ -9,7 +9,7 @@ import SASModels
 // of arbitrary `ProcessDetail`s: any ids, statuses, times, check ids and names) or, in
 // JSON mode, decoded from response bodies in the input with `DetailPageDecoder` (so the
 // golden fixtures and simulator pages seed it). The settings vary too: bucket bounds
-// (any doubles), lookback, the tracked-subtask cap and `max_checks`. Account names are
+// (any finite doubles, in any order, repeated), lookback, the tracked-subtask cap and `max_checks`. Account names are
 // the ones the configuration accepts (1 to 128 Unicode code points, no control character).
 //
 // The invariants:
@@ -114,7 +114,12 @@ struct Plan {
             switch reader.below(4) {
             case 0: buckets.append(Double(reader.uint16()) / 10)
             case 1: buckets.append(Double(reader.uint16()))
-            case 2: buckets.append(Double(bitPattern: UInt64(bitPattern: reader.int64())))
+            case 2:
+                // Any finite double (the configuration gives finite, positive, increasing
+                // bounds; a NaN bound is kept by AggregatorConfiguration and cannot be
+                // saved to the state file: the long run's first stop).
+                let bound = Double(bitPattern: UInt64(bitPattern: reader.int64()))
+                if bound.isFinite { buckets.append(bound) }
             default: buckets.append(-Double(reader.byte()))
             }
         }
