@@ -172,7 +172,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SASMetricsTests", dependencies: ["SASMetrics"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        // The strict exposition validator: one home for the SASMetrics tests and the
+        // exposition fuzzer (Fuzz/, which compiles this directory as its own module).
+        .target(
+            name: "SASExpositionCheck", dependencies: ["SASMetrics"], path: "Tests/SASExpositionCheck",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SASMetricsTests", dependencies: ["SASMetrics", "SASExpositionCheck"], resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SASSimulatorTests",
             dependencies: [

@@ -7,13 +7,16 @@ SIGINT / SIGHUP handlers the runner installs. Only loopback addresses are used.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -21,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 
 def _die_with_parent() -> None:
@@ -57,11 +60,12 @@ class Stack:
 
     procs: list[Proc] = field(default_factory=list)
 
-    def start(self, name: str, argv: list[str], log: Path, cwd: Path | None = None) -> Proc:
+    def start(self, name: str, argv: list[str], log: Path, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> Proc:
         out = open(log, "ab")
         try:
             popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
+                                     cwd=cwd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
         finally:
             out.close()
         proc = Proc(name, argv, log, popen)
@@ -87,6 +91,16 @@ class Stack:
             os.killpg(proc.popen.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def kill(self, proc: Proc) -> None:
+        """SIGKILL to the process group (no chance to clean up), then reaps it."""
+        try:
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.popen.wait(10)
         if proc in self.procs:
             self.procs.remove(proc)
 
@@ -219,3 +233,83 @@ def tail(path: Path, lines: int = 40) -> str:
     except OSError as err:
         return f"(cannot read {path}: {err})"
     return "\n".join(text[-lines:])
+
+
+class Checks:
+    """`PASS name (detail)` / `FAIL name: detail` lines and their counts."""
+
+    def __init__(self) -> None:
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name: str, ok: bool, detail: str = "") -> bool:
+        if ok:
+            self.passed += 1
+            print(f"PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
+        else:
+            self.failed += 1
+            print(f"FAIL {name}: {detail}", flush=True)
+        return ok
+
+    def fail(self, name: str, message: str) -> None:
+        self.check(name, False, message)
+
+
+class Counts(Protocol):
+    passed: int
+    failed: int
+
+    def fail(self, name: str, message: str) -> None: ...
+
+
+class Runnable(Protocol):
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def run_suite(label: str, prefix: str, keep: bool, results: Counts,
+              build: Callable[[Path], Runnable], finish: Callable[[Runnable], None] | None = None) -> int:
+    """Runs a suite in a temporary directory and always cleans up after it.
+
+    `build(tmp)` makes the suite; its `run()` plays the checks, its `close()` stops every
+    process it started (it may be called twice). The directory is removed at the end
+    (unless `keep`), from `atexit` too, and SIGTERM / SIGINT / SIGHUP end the run as a
+    failure, cleanly. On any failure the last lines of each log in the directory are
+    printed. The last line is `<label>: N passed, N failed`; the result is the exit status.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    suite = build(tmp)
+
+    def cleanup() -> None:
+        suite.close()
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    atexit.register(cleanup)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    started = time.monotonic()
+    try:
+        suite.run()
+    except Exception as err:  # noqa: BLE001 - a broken stack is one failure, reported readably
+        results.fail(f"{label} ran to the end", f"{type(err).__name__}: {err}")
+    except (SystemExit, KeyboardInterrupt) as err:
+        results.fail(f"{label} ran to the end", f"interrupted ({type(err).__name__} {getattr(err, 'code', '')})")
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        if results.failed:
+            for log in sorted(tmp.glob("*.log")):
+                print(f"\n--- last lines of {log.name} ---\n{tail(log)}")
+        suite.close()
+        if finish is not None:
+            finish(suite)
+        if keep:
+            print(f"kept {tmp}")
+    print(f"duration: {time.monotonic() - started:.0f} s")
+    print(f"{label}: {results.passed} passed, {results.failed} failed")
+    return 1 if results.failed else 0

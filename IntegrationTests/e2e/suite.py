@@ -10,7 +10,6 @@ simulator's ground truth. Prints `PASS name` / `FAIL name: ...` per check and
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import re
@@ -18,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +30,8 @@ from e2e.harness import (
     http,
     listening_address,
     post_json,
+    run_suite,
     series_key,
-    tail,
     wait_for,
 )
 from e2e.truth import (
@@ -99,6 +97,9 @@ class Suite:
         self.baseline_end_ms: dict[str, int] = {}
         self.baseline_truth: dict[str, dict] = {}
         self.lookback_ms = LOOKBACK_MS
+
+    def close(self) -> None:
+        self.stack.close()
 
     # ---------------------------------------------------------------- start-up
 
@@ -661,41 +662,8 @@ def main(argv: list[str]) -> int:
             print(f"FAIL prerequisites: {args.bin / binary} missing (build it first)\ne2e: 0 passed, 1 failed")
             return 1
 
-    tmp = Path(tempfile.mkdtemp(prefix="sas-e2e-"))
     results = Results()
-    suite = Suite(args.bin.resolve(), tmp, results)
-
-    def cleanup() -> None:
-        suite.stack.close()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-
-    started = time.monotonic()
-    try:
-        suite.run()
-    except Exception as err:  # noqa: BLE001 - a broken stack is one failure, reported readably
-        results.fail("suite ran to the end", f"{type(err).__name__}: {err}")
-    except (SystemExit, KeyboardInterrupt) as err:
-        results.fail("suite ran to the end", f"interrupted ({type(err).__name__} {getattr(err, 'code', '')})")
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        if results.failed:
-            for proc_log in sorted(tmp.glob("*.log")):
-                print(f"\n--- last lines of {proc_log.name} ---\n{tail(proc_log)}")
-        suite.stack.close()
-        if args.keep:
-            print(f"kept {tmp}")
-    print(f"duration: {time.monotonic() - started:.0f} s")
-    print(f"e2e: {results.passed} passed, {results.failed} failed")
-    return 1 if results.failed else 0
+    return run_suite("e2e", "sas-e2e-", args.keep, results, lambda tmp: Suite(args.bin.resolve(), tmp, results))
 
 
 if __name__ == "__main__":

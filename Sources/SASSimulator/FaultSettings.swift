@@ -27,11 +27,15 @@ public struct FaultSettings: Sendable, Equatable, Codable {
     /// The first record of every `ListOperationProcessDetail` page is sent with fields of
     /// the wrong type (`"CreateTime": "soon"`, `"Checks": null`, `"StatusCode": "2"`).
     public var oddRecord: Bool
+    /// STS (`AssumeRole`, `AssumeRoleWithOIDC`) answers 503 `ServiceUnavailable`: role
+    /// credentials cannot be refreshed (the API itself keeps answering).
+    public var stsDown: Bool
 
     public init(
         throttleRps: Double? = nil, errorRate: Double = 0, down: Bool = false, latencyMs: Int = 0,
         malformedRate: Double = 0, truncateRate: Double = 0, closeRate: Double = 0,
-        totalCountDrift: Int = 0, noPermission: [String] = [], pageSizeCap: Int? = nil, oddRecord: Bool = false
+        totalCountDrift: Int = 0, noPermission: [String] = [], pageSizeCap: Int? = nil, oddRecord: Bool = false,
+        stsDown: Bool = false
     ) {
         self.throttleRps = throttleRps
         self.errorRate = errorRate
@@ -44,13 +48,14 @@ public struct FaultSettings: Sendable, Equatable, Codable {
         self.noPermission = noPermission
         self.pageSizeCap = pageSizeCap
         self.oddRecord = oddRecord
+        self.stsDown = stsDown
     }
 
     enum CodingKeys: String, CodingKey {
         case throttleRps = "throttle_rps", errorRate = "error_rate", down
         case latencyMs = "latency_ms", malformedRate = "malformed_rate", truncateRate = "truncate_rate"
         case closeRate = "close_rate", totalCountDrift = "total_count_drift", noPermission = "no_permission"
-        case pageSizeCap = "page_size_cap", oddRecord = "odd_record"
+        case pageSizeCap = "page_size_cap", oddRecord = "odd_record", stsDown = "sts_down"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -66,6 +71,7 @@ public struct FaultSettings: Sendable, Equatable, Codable {
         try c.encode(noPermission, forKey: .noPermission)
         try c.encode(pageSizeCap, forKey: .pageSizeCap)
         try c.encode(oddRecord, forKey: .oddRecord)
+        try c.encode(stsDown, forKey: .stsDown)
     }
 }
 
@@ -85,6 +91,7 @@ struct FaultUpdate: Decodable {
     var pageSizeCap: Int?
     var pageSizeCapSet = false
     var oddRecord: Bool?
+    var stsDown: Bool?
 
     typealias CodingKeys = FaultSettings.CodingKeys
 
@@ -103,6 +110,7 @@ struct FaultUpdate: Decodable {
         totalCountDrift = try c.decodeIfPresent(Int.self, forKey: .totalCountDrift)
         noPermission = try c.decodeIfPresent([String].self, forKey: .noPermission)
         oddRecord = try c.decodeIfPresent(Bool.self, forKey: .oddRecord)
+        stsDown = try c.decodeIfPresent(Bool.self, forKey: .stsDown)
         if c.contains(.pageSizeCap) {
             pageSizeCapSet = true
             pageSizeCap = try c.decodeIfPresent(Int.self, forKey: .pageSizeCap)
@@ -123,6 +131,7 @@ struct FaultUpdate: Decodable {
         if let noPermission { s.noPermission = noPermission }
         if pageSizeCapSet { s.pageSizeCap = (pageSizeCap ?? 0) > 0 ? pageSizeCap : nil }
         if let oddRecord { s.oddRecord = oddRecord }
+        if let stsDown { s.stsDown = stsDown }
         return s
     }
 }

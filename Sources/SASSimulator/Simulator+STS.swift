@@ -74,6 +74,7 @@ extension Simulator {
         var parameters = request.queryParameters
         let action = parameters.first("Action") ?? ""
         context.action = action
+        if faults.stsDown { throw .unavailable }
         if action == "AssumeRole" {
             let call = try authenticate(request, context: &context)
             parameters = call.parameters

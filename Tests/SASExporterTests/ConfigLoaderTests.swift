@@ -189,6 +189,27 @@ struct ConfigLoaderTests {
         }
     }
 
+    /// Found while writing the exposition fuzz target (its invariant: two accounts' chunks
+    /// together are a valid exposition, for names the configuration accepts): names of two
+    /// characters, `a` under 300 combining accents and then `x` or `y`, passed the old
+    /// 128-character rule, but the exposition cuts label values at 256 scalars, so both
+    /// became the same `account` label and every series of the two accounts was doubled.
+    @Test func accountNamesAreLimitedInCodePointsSoExposedLabelsStayDistinct() throws {
+        let marks = String(repeating: "\u{301}", count: 300)
+        for name in ["a" + marks + "x", "a" + marks + "y"] {
+            #expect(name.count <= 2, "a short name in characters")
+            do {
+                _ = try loader.parse("accounts:\n  - name: \"\(name)\"\n    region: r\n", file: "sas.yml")
+                Issue.record("accepted a name of \(name.unicodeScalars.count) code points")
+            } catch {
+                #expect(error.keyPath == "accounts[0].name")
+                #expect(error.message == "must be at most 128 Unicode code points with no control characters")
+            }
+        }
+        let longest = String(repeating: "é", count: 128)
+        #expect(try loader.parse("accounts:\n  - name: \(longest)\n    region: r\n", file: "sas.yml").accounts[0].name == longest)
+    }
+
     @Test func errorsNeverEchoSecrets() {
         let text = "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: [TOPSECRET]\n"
         do {

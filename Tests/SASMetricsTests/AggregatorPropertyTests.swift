@@ -1,4 +1,5 @@
 import Foundation
+import SASExpositionCheck
 import SASModels
 import Testing
 @testable import SASMetrics

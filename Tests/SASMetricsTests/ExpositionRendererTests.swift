@@ -1,3 +1,4 @@
+import SASExpositionCheck
 import Testing
 @testable import SASMetrics
 

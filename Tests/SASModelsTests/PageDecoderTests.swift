@@ -117,6 +117,29 @@ struct PageDecoderTests {
         #expect(throws: ResponseDecodingError.self) { try Self.decode(body) }
     }
 
+    /// Where the decoder and Foundation's `JSONSerialization` part ways, by design: the
+    /// page-decoders fuzz target's agreement invariant leaves exactly these out
+    /// (docs/reliability.md, "Fuzzing").
+    @Test func whereTheDecoderAndFoundationDisagree() throws {
+        let trailingComma = #"{"ProcessDetails":[{"DetailTaskId":"x"},]}"#
+        #expect(try JSONSerialization.jsonObject(with: Data(trailingComma.utf8)) is [String: Any], "Foundation tolerates it")
+        #expect(throws: ResponseDecodingError.self, "RFC 8259 does not") { try Self.decode(trailingComma) }
+
+        let loneSurrogate = #"{"ProcessDetails":[{"DetailTaskId":"a\ud800b"}]}"#
+        #expect((try? JSONSerialization.jsonObject(with: Data(loneSurrogate.utf8))) == nil)
+        #expect(try Self.decode(loneSurrogate).records.first?.key == Self.key("a\u{FFFD}b"), "repaired, the page kept")
+
+        let badUTF8 = Array(#"{"ProcessDetails":[{"DetailTaskId":"x","Checks":[{"CheckId":1,"CheckShowName":"a"#.utf8)
+            + [0xFF] + Array(#"b"}]}]}"#.utf8)
+        #expect((try? JSONSerialization.jsonObject(with: Data(badUTF8))) == nil)
+        #expect(try DetailPageDecoder.decode(badUTF8).checkNames[1] == "a\u{FFFD}b", "repaired, the page kept")
+
+        let huge = #"{"ProcessDetails":[{"DetailTaskId":"x","EndTime":1e400},{"DetailTaskId":"y"}]}"#
+        #expect((try? JSONSerialization.jsonObject(with: Data(huge.utf8))) == nil, "not representable")
+        let page = try Self.decode(huge)
+        #expect(page.undecodable.map(\.path) == ["ProcessDetails[0].EndTime"] && page.records.count == 1)
+    }
+
     @Test func escapesAndSurrogatePairs() throws {
         let page = try Self.decode(#"{"ProcessDetails":[{"DetailTaskId":"a\"b\\c\/d\u00e9\ud83d\udee1","Checks":[{"CheckId":1,"CheckShowName":"x\ty"}]}]}"#)
         #expect(page.records.first?.key == Self.key("a\"b\\c/dé🛡"))

@@ -135,6 +135,22 @@ struct STSTests {
         }
     }
 
+    @Test("sts_down answers STS 503 ServiceUnavailable while the API keeps answering; lifted, STS issues again")
+    func stsDown() async throws {
+        let simulator = makeSimulator()
+        simulator.setFaults(FaultSettings(stsDown: true))
+        try await withRouter(simulator) { client in
+            let base = "/?Action=AssumeRoleWithOIDC&Format=JSON&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas"
+                + "&OIDCProviderArn=acs%3Aram%3A%3A1%3Aoidc-provider%2Fack&RoleSessionName=pod&OIDCToken=eyJhbGciOi.payload.sig"
+            let refused = try await client.get(base)
+            #expect(refused.status == 503)
+            #expect(refused.error?.code == "ServiceUnavailable")
+            #expect(try await client.send(signedCall(query: detailQuery(taskIds: ["x"]))).status == 200)
+            simulator.setFaults(FaultSettings())
+            #expect(try await client.get(base).status == 200)
+        }
+    }
+
     @Test("The metadata service needs a token and hands out working credentials")
     func metadata() async throws {
         let simulator = makeSimulator()

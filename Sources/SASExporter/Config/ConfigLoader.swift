@@ -115,8 +115,14 @@ public struct ConfigLoader: Sendable {
         let fields = try node.mapping(allowed: Self.accountKeys)
         guard let nameNode = fields["name"] else { throw node.error("missing required key `name` (the account label)") }
         let name = try nameNode.nonEmptyString()
-        guard name.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw nameNode.error("must be at most 128 characters with no control characters")
+        // Counted in Unicode scalars, not characters: the exposition cuts label values at
+        // 256 scalars, and two names cut to the same value would give duplicate series (a
+        // character may hold any number of combining scalars). At most 128, no control
+        // character: the `account` label is exposed exactly as written.
+        guard name.unicodeScalars.count <= 128,
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw nameNode.error("must be at most 128 Unicode code points with no control characters")
         }
         let region = try fields["region"]?.nonEmptyString()
         let endpoint: Endpoint

@@ -1,23 +1,28 @@
-@testable import SASMetrics
+import SASMetrics
 
 /// A strict line-format checker for both exposition formats, independent of the renderer:
 /// names, escapes, numbers, metadata before samples, families contiguous, no duplicate
 /// series, histogram buckets cumulative with `+Inf` equal to `_count`, OpenMetrics suffix
 /// and `# EOF` rules. Returns the problems found, empty when valid.
-struct ExpositionValidator {
-    struct Sample {
-        var name: String
-        var labels: [(String, String)]
-        var value: Double
+///
+/// Its one home: the SASMetrics tests and the exposition fuzzer (Fuzz/) both use this
+/// file, so the oracle they trust is the same.
+public struct ExpositionValidator {
+    /// One sample line as parsed.
+    public struct Sample {
+        public var name: String
+        public var labels: [(String, String)]
+        public var value: Double
     }
 
-    let format: ExpositionFormat
-    private(set) var problems: [String] = []
-    private(set) var samples: [Sample] = []
+    public let format: ExpositionFormat
+    public private(set) var problems: [String] = []
+    public private(set) var samples: [Sample] = []
 
-    init(format: ExpositionFormat) { self.format = format }
+    public init(format: ExpositionFormat) { self.format = format }
 
-    static func validate(_ bytes: [UInt8], format: ExpositionFormat) -> ExpositionValidator {
+    /// Checks `bytes` (a whole exposition, with `# EOF` in OpenMetrics).
+    public static func validate(_ bytes: [UInt8], format: ExpositionFormat) -> ExpositionValidator {
         var validator = ExpositionValidator(format: format)
         validator.run(String(decoding: bytes, as: UTF8.self))
         return validator
