@@ -5,9 +5,10 @@ import PackageDescription
 /// warning never lands; local edit-compile loops stay forgiving.
 let strict = Context.environment["SAS_STRICT"] == "1"
 
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-] + (strict ? [.treatAllWarnings(as: .error)] : [])
+let swiftSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny")
+    ] + (strict ? [.treatAllWarnings(as: .error)] : [])
 
 /// Build facts for `--version`, the landing page and `alibabacloud_sas_exporter_build_info`:
 /// `SAS_VERSION` and `SAS_REVISION` from the environment (scripts/test and the Dockerfile
@@ -159,7 +160,9 @@ let package = Package(
             resources: [.copy("Resources/signature-vectors.json")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SASModelsTests", dependencies: ["SASModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SASModelsTests", dependencies: ["SASModels"], resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "SASSigningTests", dependencies: ["SASSigning", "SASTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SASAPITests",

@@ -1,5 +1,6 @@
-@testable import SASExporter
 import Yams
+
+@testable import SASExporter
 
 // Fuzz target: the configuration file loader, `ConfigLoader.parse(_:file:)`, on any text
 // (the input as UTF-8, invalid bytes repaired as every Swift String is). Secret files are
@@ -40,7 +41,9 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     switch first {
     case .failure(let error):
         require(error.file == "fuzz.yml", "error without the file: \(error)")
-        let documentLevel = error.message.hasPrefix("the file is empty") || (error.message.hasPrefix("invalid YAML") && error.line == nil)
+        let documentLevel =
+            error.message.hasPrefix("the file is empty")
+            || (error.message.hasPrefix("invalid YAML") && error.line == nil)
             || error.message == "not valid YAML" || error.message == "invalid YAML"
         if !documentLevel {
             require(error.line != nil && error.column != nil, "error without a line and column: \(error)")
@@ -48,14 +51,20 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let line = error.line {
             // YAML breaks lines at LF, CR, CRLF, NEL, LS and PS (counted generously here).
             let breaks = text.unicodeScalars.count { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
-            require(line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
+            require(
+                line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
             require((error.column ?? 1) >= 1, "error at column \(error.column ?? 0): \(error)")
         }
         checkNoSecret(in: error.description, secrets: secrets, exempt: exempt, what: "the error")
     case .success(let loaded):
-        for warning in loaded.warnings { checkNoSecret(in: warning, secrets: secrets, exempt: exempt, what: "a warning") }
-        checkNoSecret(in: "\(loaded.configuration)", secrets: secrets, exempt: exempt, what: "the printed configuration")
-        checkNoSecret(in: String(reflecting: loaded.configuration), secrets: secrets, exempt: exempt, what: "the debug description")
+        for warning in loaded.warnings {
+            checkNoSecret(in: warning, secrets: secrets, exempt: exempt, what: "a warning")
+        }
+        checkNoSecret(
+            in: "\(loaded.configuration)", secrets: secrets, exempt: exempt, what: "the printed configuration")
+        checkNoSecret(
+            in: String(reflecting: loaded.configuration), secrets: secrets, exempt: exempt,
+            what: "the debug description")
         checkBounds(loaded.configuration)
     }
     return 0
@@ -75,10 +84,13 @@ func sameOutcome(_ a: Result<ConfigLoader.Loaded, ConfigError>, _ b: Result<Conf
 /// `accounts[*].credentials.access_key_secret` and `.security_token`.
 func inlineSecrets(_ document: Node?) -> [String] {
     guard case .mapping(let top)? = document,
-          case .sequence(let accounts)? = top["accounts"] else { return [] }
+        case .sequence(let accounts)? = top["accounts"]
+    else { return [] }
     var secrets: [String] = []
     for account in accounts {
-        guard case .mapping(let fields) = account, case .mapping(let credentials)? = fields["credentials"] else { continue }
+        guard case .mapping(let fields) = account, case .mapping(let credentials)? = fields["credentials"] else {
+            continue
+        }
         for key in ["access_key_secret", "security_token"] {
             if case .scalar(let scalar)? = credentials[key] { secrets.append(scalar.string) }
         }
@@ -122,21 +134,34 @@ func checkBounds(_ configuration: ExporterConfiguration) {
     require(!configuration.accounts.isEmpty, "a configuration without accounts")
     require(Set(configuration.accounts.map(\.name)).count == configuration.accounts.count, "account names not unique")
     let buckets = configuration.durationBuckets
-    require(buckets.allSatisfy { $0 > 0 && $0.isFinite } && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
-            "buckets not positive and increasing: \(buckets)")
+    require(
+        buckets.allSatisfy { $0 > 0 && $0.isFinite } && zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
+        "buckets not positive and increasing: \(buckets)")
     for account in configuration.accounts {
-        require(!account.name.isEmpty && account.name.unicodeScalars.count <= 128,
-                "account name of \(account.name.unicodeScalars.count) code points")
+        require(
+            !account.name.isEmpty && account.name.unicodeScalars.count <= 128,
+            "account name of \(account.name.unicodeScalars.count) code points")
         require(account.interval >= .seconds(1), "interval \(account.interval)")
         require(account.lookback >= .seconds(60), "lookback \(account.lookback)")
-        require(account.pollTimeout >= account.interval, "poll timeout \(account.pollTimeout) below interval \(account.interval)")
-        require(account.fullRefresh >= account.interval || account.fullRefresh == AccountConfiguration.Defaults.fullRefresh,
-                "full refresh \(account.fullRefresh) below interval \(account.interval)")
-        require((1...100).contains(account.taskBatchSize) && (1...1000).contains(account.pageSize), "batch or page size out of range")
-        require((1...64).contains(account.maxConcurrentRequests), "max_concurrent_requests \(account.maxConcurrentRequests)")
-        require(account.requestsPerSecond > 0 && account.requestsPerSecond <= 1000, "requests_per_second \(account.requestsPerSecond)")
+        require(
+            account.pollTimeout >= account.interval,
+            "poll timeout \(account.pollTimeout) below interval \(account.interval)")
+        require(
+            account.fullRefresh >= account.interval || account.fullRefresh == AccountConfiguration.Defaults.fullRefresh,
+            "full refresh \(account.fullRefresh) below interval \(account.interval)")
+        require(
+            (1...100).contains(account.taskBatchSize) && (1...1000).contains(account.pageSize),
+            "batch or page size out of range")
+        require(
+            (1...64).contains(account.maxConcurrentRequests), "max_concurrent_requests \(account.maxConcurrentRequests)"
+        )
+        require(
+            account.requestsPerSecond > 0 && account.requestsPerSecond <= 1000,
+            "requests_per_second \(account.requestsPerSecond)")
         require((1...65_535).contains(account.endpoint.port), "endpoint port \(account.endpoint.port)")
-        if let ids = account.taskIds { require(!ids.isEmpty && Set(ids).count == ids.count, "task ids empty or repeated") }
+        if let ids = account.taskIds {
+            require(!ids.isEmpty && Set(ids).count == ids.count, "task ids empty or repeated")
+        }
         if let credentials = account.credentials {
             require(!credentials.accessKeyId.isEmpty && !credentials.accessKeySecret.isEmpty, "empty access key")
         }

@@ -39,7 +39,8 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let pages = plan.jsonMode ? jsonPages(reader.rest(), polls: plan.polls.count) : []
     var lastText: [UInt8] = []
     for (pollIndex, poll) in plan.polls.enumerated() {
-        let window = PollWindow(startMs: poll.windowEndMs &- plan.configuration.lookback.milliseconds, endMs: poll.windowEndMs)
+        let window = PollWindow(
+            startMs: poll.windowEndMs &- plan.configuration.lookback.milliseconds, endMs: poll.windowEndMs)
         var chunks: [(String, RenderedFamilies)] = []
         var pending: PendingPoll?
         for index in accounts.indices {
@@ -50,15 +51,19 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 for page in pages[pollIndex] { current.add(page, listing: listing) }
             } else {
                 var copy = reader
-                for page in structuredPages(&copy, windowEndMs: poll.windowEndMs) { current.add(page, listing: listing) }
+                for page in structuredPages(&copy, windowEndMs: poll.windowEndMs) {
+                    current.add(page, listing: listing)
+                }
                 if index == accounts.count - 1 { reader = copy }
             }
-            let snapshot = accounts[index].commit(current, polledAtMs: poll.windowEndMs + 1500, tasks: poll.tasks, settled: settled)
+            let snapshot = accounts[index].commit(
+                current, polledAtMs: poll.windowEndMs + 1500, tasks: poll.tasks, settled: settled)
             let chunk = RenderedFamilies(snapshot.families)
             chunks.append((accounts[index].account, chunk))
             let last = pollIndex == plan.polls.count - 1
             let checked = checkExposition(
-                chunk, families: last ? snapshot.families : nil, formats: last ? ExpositionFormat.allCases : [.prometheusText],
+                chunk, families: last ? snapshot.families : nil,
+                formats: last ? ExpositionFormat.allCases : [.prometheusText],
                 account: accounts[index].account
             )
             lastText = checked.text
@@ -71,7 +76,10 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             for format in ExpositionFormat.allCases {
                 let bytes = RenderedFamilies.assemble(ordered, format: format) + ExpositionRenderer.terminator(format)
                 let problems = ExpositionValidator.validate(bytes, format: format).problems
-                require(problems.isEmpty, "\(format) of accounts \(chunks.map(\.0)): \(problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))")
+                require(
+                    problems.isEmpty,
+                    "\(format) of accounts \(chunks.map(\.0)): \(problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))"
+                )
             }
         }
     }
@@ -146,20 +154,23 @@ struct Plan {
             let selector = reader.byte()
             let endpoint = selector & 1 == 0 ? "https://tds.cn-shanghai.aliyuncs.com" : "http://127.0.0.1:18080"
             let mask = reader.byte()
-            let selection: CoverageScope.Selection = selector & 2 == 0
+            let selection: CoverageScope.Selection =
+                selector & 2 == 0
                 ? .discovery : .tasks(Set((0..<4).filter { mask & (1 << $0) != 0 }.map { "t\($0)" }))
             let listing = reader.byte()
             var tasks: TaskCounts?
             let taskCount = reader.below(6)
             if taskCount > 0 {
-                tasks = TaskCounts((0..<taskCount).map { _ in
-                    OperationProcess(taskId: "t\(reader.below(5))", statusCode: Self.statusCode(&reader))
-                })
+                tasks = TaskCounts(
+                    (0..<taskCount).map { _ in
+                        OperationProcess(taskId: "t\(reader.below(5))", statusCode: Self.statusCode(&reader))
+                    })
             }
-            polls.append(Poll(
-                windowEndMs: endMs, scope: CoverageScope(endpoint: endpoint, selection: selection),
-                batch: Int(listing % 3), attempt: 1 + Int(listing >> 2) % 2, tasks: tasks
-            ))
+            polls.append(
+                Poll(
+                    windowEndMs: endMs, scope: CoverageScope(endpoint: endpoint, selection: selection),
+                    batch: Int(listing % 3), attempt: 1 + Int(listing >> 2) % 2, tasks: tasks
+                ))
         }
         polls = Array(polls.prefix(count))
     }
@@ -168,7 +179,7 @@ struct Plan {
     /// 128 Unicode code points, no control character), else `fallback`.
     static func accountName(_ name: String, fallback: String) -> String {
         guard !name.isEmpty, name.unicodeScalars.count <= 128,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             return fallback
         }
@@ -245,8 +256,10 @@ func checkExposition(
     for format in formats {
         let bytes = RenderedFamilies.assemble([chunk], format: format) + ExpositionRenderer.terminator(format)
         let validator = ExpositionValidator.validate(bytes, format: format)
-        require(validator.problems.isEmpty,
-                "\(format) of account \(account.debugDescription): \(validator.problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))")
+        require(
+            validator.problems.isEmpty,
+            "\(format) of account \(account.debugDescription): \(validator.problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))"
+        )
         if let families {
             let direct = ExpositionRenderer.render(families, format: format) + ExpositionRenderer.terminator(format)
             require(direct == bytes, "\(format): RenderedFamilies and ExpositionRenderer.render differ")
@@ -264,7 +277,9 @@ func checkCountersGrow(_ samples: [ExpositionValidator.Sample], previous: [Strin
     where sample.name.hasSuffix("_total") || sample.name.hasSuffix("_count") || sample.name.hasSuffix("_bucket") {
         let key = sample.name + "{" + sample.labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
         counters[key] = sample.value
-        if let before = previous[key] { require(sample.value >= before, "\(key) went down from \(before) to \(sample.value)") }
+        if let before = previous[key] {
+            require(sample.value >= before, "\(key) went down from \(before) to \(sample.value)")
+        }
     }
     return counters
 }
@@ -272,7 +287,9 @@ func checkCountersGrow(_ samples: [ExpositionValidator.Sample], previous: [Strin
 /// What a restored state exports is valid, and the state file round trip keeps it.
 func checkRestore(_ aggregator: AccountAggregator) {
     let families = aggregator.restoredFamilies()
-    let text = checkExposition(RenderedFamilies(families), families: nil, formats: [.prometheusText], account: aggregator.account).text
+    let text = checkExposition(
+        RenderedFamilies(families), families: nil, formats: [.prometheusText], account: aggregator.account
+    ).text
     do {
         let data = try JSONEncoder().encode(aggregator)
         let restored = try JSONDecoder().decode(AccountAggregator.self, from: data)

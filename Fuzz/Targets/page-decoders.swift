@@ -72,18 +72,31 @@ struct FoundationView {
         hasSurrogateEscape = body.indices.contains { index in
             index + 2 < body.count && body[index] == UInt8(ascii: "\\") && body[index + 1] == UInt8(ascii: "u")
                 && (body[index + 2] | 0x20) == UInt8(ascii: "d") && index + 3 < body.count
-                && [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c"), UInt8(ascii: "d"),
-                    UInt8(ascii: "e"), UInt8(ascii: "f")].contains(body[index + 3] | 0x20)
+                && [
+                    UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c"),
+                    UInt8(ascii: "d"),
+                    UInt8(ascii: "e"), UInt8(ascii: "f"),
+                ].contains(body[index + 3] | 0x20)
         }
     }
 
     /// The nesting and trailing commas of the body, outside strings.
     static func scan(_ body: [UInt8]) -> (depth: Int, trailingComma: Bool) {
-        var depth = 0, deepest = 0, inString = false, escaped = false
-        var afterComma = false, trailingComma = false
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        var afterComma = false
+        var trailingComma = false
         for byte in body {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -125,11 +138,16 @@ func isSyntaxError(_ error: ResponseDecodingError) -> Bool {
 }
 
 /// Invariants 4 and 5, shared by both decoders.
-func checkAgreement(_ error: ResponseDecodingError?, _ foundation: FoundationView, body: [UInt8], arrayKey: String, what: String) {
+func checkAgreement(
+    _ error: ResponseDecodingError?, _ foundation: FoundationView, body: [UInt8], arrayKey: String, what: String
+) {
     guard let value = foundation.value else {
         guard foundation.isValidUTF8, !foundation.hasSurrogateEscape,
-              foundation.refusal.map({ $0.contains("not representable") }) != true else { return }
-        require(error.map(isSyntaxError) == true, "\(what): JSONSerialization rejects the body but the decoder gave \(error.map { "\($0)" } ?? "a page")")
+            foundation.refusal.map({ $0.contains("not representable") }) != true
+        else { return }
+        require(
+            error.map(isSyntaxError) == true,
+            "\(what): JSONSerialization rejects the body but the decoder gave \(error.map { "\($0)" } ?? "a page")")
         return
     }
     let scannable = foundation.isPlainUTF8 && foundation.depth <= 64 && !foundation.hasTrailingComma
@@ -146,7 +164,7 @@ func checkAgreement(_ error: ResponseDecodingError?, _ foundation: FoundationVie
         require(error != nil, "\(what): \(arrayKey) is \(type(of: rows)), not an array, but the decoder gave a page")
     }
     if occurrences(of: "PageInfo", in: body) <= 1, !body.contains(UInt8(ascii: "\\")),
-       let info = object["PageInfo"], !(info is [String: Any]), !(info is NSNull)
+        let info = object["PageInfo"], !(info is [String: Any]), !(info is NSNull)
     {
         require(error != nil, "\(what): PageInfo is \(type(of: info)), not an object, but the decoder gave a page")
     }
@@ -171,7 +189,9 @@ func checkRowCount(_ rowCount: Int, key: String, body: [UInt8], _ foundation: Fo
 }
 
 func checkDetailPage(_ body: [UInt8], _ foundation: FoundationView) {
-    let first = decodeTwice("DetailPageDecoder") { () throws(ResponseDecodingError) in try DetailPageDecoder.decode(body) }
+    let first = decodeTwice("DetailPageDecoder") { () throws(ResponseDecodingError) in
+        try DetailPageDecoder.decode(body)
+    }
     var error: ResponseDecodingError?
     switch first {
     case .failure(let failure):
@@ -180,19 +200,25 @@ func checkDetailPage(_ body: [UInt8], _ foundation: FoundationView) {
         var nextCheck = 0
         var usedTasks = Set<Int32>()
         for (index, record) in page.records.enumerated() {
-            require(record.taskIndex >= -1 && Int(record.taskIndex) < page.taskIds.count,
-                    "record \(index): task index \(record.taskIndex) outside \(page.taskIds.count) task ids")
+            require(
+                record.taskIndex >= -1 && Int(record.taskIndex) < page.taskIds.count,
+                "record \(index): task index \(record.taskIndex) outside \(page.taskIds.count) task ids")
             if record.taskIndex >= 0 { usedTasks.insert(record.taskIndex) }
             require(record.checkStart >= 0 && record.checkCount >= 0, "record \(index): negative check range")
-            require(Int(record.checkStart) == nextCheck,
-                    "record \(index): checks start at \(record.checkStart), the previous record's end at \(nextCheck)")
+            require(
+                Int(record.checkStart) == nextCheck,
+                "record \(index): checks start at \(record.checkStart), the previous record's end at \(nextCheck)")
             nextCheck = Int(record.checkStart) + Int(record.checkCount)
-            require(nextCheck <= page.checkIds.count, "record \(index): checks end at \(nextCheck) of \(page.checkIds.count)")
+            require(
+                nextCheck <= page.checkIds.count,
+                "record \(index): checks end at \(nextCheck) of \(page.checkIds.count)")
             _ = page.checks(of: record)
             _ = page.taskId(of: record)
         }
         require(nextCheck == page.checkIds.count, "\(page.checkIds.count - nextCheck) check ids belong to no record")
-        require(usedTasks.count == page.taskIds.count, "\(page.taskIds.count - usedTasks.count) task ids belong to no record")
+        require(
+            usedTasks.count == page.taskIds.count,
+            "\(page.taskIds.count - usedTasks.count) task ids belong to no record")
         require(page.rowCount == page.records.count + page.undecodable.count, "rowCount is not records + undecodable")
         for record in page.undecodable {
             require(record.path.hasPrefix("ProcessDetails["), "undecodable record with path \(record.path)")
@@ -203,16 +229,21 @@ func checkDetailPage(_ body: [UInt8], _ foundation: FoundationView) {
 }
 
 func checkProcessPage(_ body: [UInt8], _ foundation: FoundationView) {
-    let first = decodeTwice("ProcessPageDecoder") { () throws(ResponseDecodingError) in try ProcessPageDecoder.decode(body) }
+    let first = decodeTwice("ProcessPageDecoder") { () throws(ResponseDecodingError) in
+        try ProcessPageDecoder.decode(body)
+    }
     var error: ResponseDecodingError?
     switch first {
     case .failure(let failure):
         error = failure
     case .success(let page):
-        require(page.undecodable >= 0 && page.undecodable <= page.rowCount, "undecodable \(page.undecodable) of \(page.rowCount) rows")
+        require(
+            page.undecodable >= 0 && page.undecodable <= page.rowCount,
+            "undecodable \(page.undecodable) of \(page.rowCount) rows")
         require(page.processes.count <= page.rowCount, "\(page.processes.count) processes from \(page.rowCount) rows")
-        require(page.rowCount <= page.processes.count + page.undecodable,
-                "\(page.rowCount) rows but only \(page.processes.count) processes and \(page.undecodable) undecodable")
+        require(
+            page.rowCount <= page.processes.count + page.undecodable,
+            "\(page.rowCount) rows but only \(page.processes.count) processes and \(page.undecodable) undecodable")
         checkRowCount(page.rowCount, key: "Processes", body: body, foundation)
     }
     checkAgreement(error, foundation, body: body, arrayKey: "Processes", what: "ProcessPageDecoder")

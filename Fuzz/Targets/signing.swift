@@ -50,7 +50,7 @@ func isCanonicallyEncoded(_ text: Substring) -> Bool {
         if unreserved.contains(bytes[index]) {
             index += 1
         } else if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-                  hexDigits.contains(bytes[index + 1]), hexDigits.contains(bytes[index + 2])
+            hexDigits.contains(bytes[index + 1]), hexDigits.contains(bytes[index + 2])
         {
             index += 3
         } else {
@@ -61,7 +61,8 @@ func isCanonicallyEncoded(_ text: Substring) -> Bool {
 }
 
 func byteOrder(_ a: QueryParameter, _ b: QueryParameter) -> Bool {
-    a.name == b.name ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8) : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+    a.name == b.name
+        ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8) : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -71,7 +72,8 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let parameters = QueryString.parse(parts[0])
     // The caller's headers; never `Authorization`, which the signer adds (the long run's
     // first find: a caller-given one is signed, then dropped with the signer's own).
-    let headers: [HTTPHeader] = parts.count > 1
+    let headers: [HTTPHeader] =
+        parts.count > 1
         ? parts[1].split(separator: "\n").map { line in
             let pieces = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             return HTTPHeader(String(pieces[0]), pieces.count > 1 ? String(pieces[1]) : "")
@@ -82,12 +84,18 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for item in parameters.prefix(32) {
         for piece in [item.name, item.value] {
             let encoded = PercentEncoding.rfc3986(piece)
-            require(encoded == referenceEncode(piece, spaceAsPlus: false), "rfc3986(\(piece.debugDescription)) = \(encoded)")
+            require(
+                encoded == referenceEncode(piece, spaceAsPlus: false), "rfc3986(\(piece.debugDescription)) = \(encoded)"
+            )
             require(isCanonicallyEncoded(encoded[...]), "rfc3986 gave \(encoded)")
-            require(PercentEncoding.decode(encoded[...], plusAsSpace: false) == piece, "rfc3986 does not decode back: \(piece.debugDescription)")
+            require(
+                PercentEncoding.decode(encoded[...], plusAsSpace: false) == piece,
+                "rfc3986 does not decode back: \(piece.debugDescription)")
             let form = PercentEncoding.form(piece)
             require(form == referenceEncode(piece, spaceAsPlus: true), "form(\(piece.debugDescription)) = \(form)")
-            require(PercentEncoding.decode(form[...], plusAsSpace: true) == piece, "form does not decode back: \(piece.debugDescription)")
+            require(
+                PercentEncoding.decode(form[...], plusAsSpace: true) == piece,
+                "form does not decode back: \(piece.debugDescription)")
         }
     }
 
@@ -98,17 +106,25 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     // 3. The canonical query.
     let canonical = ACS3Signer.canonicalQuery(parameters)
-    require(canonical == ACS3Signer.canonicalQuery(parameters.reversed()), "the canonical query depends on parameter order")
+    require(
+        canonical == ACS3Signer.canonicalQuery(parameters.reversed()), "the canonical query depends on parameter order")
     require(canonical == ACS3Signer.canonicalQuery(reparsed), "the server's canonical query differs from the client's")
     let pairs = canonical.isEmpty ? [] : canonical.split(separator: "&", omittingEmptySubsequences: false)
     require(pairs.count == parameters.count, "\(pairs.count) canonical pairs for \(parameters.count) parameters")
     var decoded: [QueryParameter] = []
     for pair in pairs {
         let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        require(halves.count == 2 && isCanonicallyEncoded(halves[0]) && isCanonicallyEncoded(halves[1]), "canonical pair \(pair)")
-        decoded.append(QueryParameter(PercentEncoding.decode(halves[0], plusAsSpace: false), PercentEncoding.decode(halves[1], plusAsSpace: false)))
+        require(
+            halves.count == 2 && isCanonicallyEncoded(halves[0]) && isCanonicallyEncoded(halves[1]),
+            "canonical pair \(pair)")
+        decoded.append(
+            QueryParameter(
+                PercentEncoding.decode(halves[0], plusAsSpace: false),
+                PercentEncoding.decode(halves[1], plusAsSpace: false)))
     }
-    require(zip(decoded, decoded.dropFirst()).allSatisfy { !byteOrder($1, $0) }, "canonical pairs not sorted by bytes: \(canonical)")
+    require(
+        zip(decoded, decoded.dropFirst()).allSatisfy { !byteOrder($1, $0) },
+        "canonical pairs not sorted by bytes: \(canonical)")
     require(decoded == parameters.sorted(by: byteOrder), "canonical pairs are not the parameters")
 
     // 4. The RPC string to sign.
@@ -127,12 +143,16 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
             return (header.name.lowercased(), String(value))
         }
-        let sortedLines = expected.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { "\($0.0):\($0.1)\n" }.joined()
-        require(lines == sortedLines || Set(expected.map(\.0)).count < expected.count, "canonical headers \(lines.debugDescription)")
+        let sortedLines = expected.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map { "\($0.0):\($0.1)\n" }
+            .joined()
+        require(
+            lines == sortedLines || Set(expected.map(\.0)).count < expected.count,
+            "canonical headers \(lines.debugDescription)")
     }
 
     // 6. Signing and what a server rebuilds from the wire.
-    let credentials = Credentials(accessKeyId: "testid", accessKeySecret: "testsecret", securityToken: size % 2 == 0 ? nil : "sts-token")
+    let credentials = Credentials(
+        accessKeyId: "testid", accessKeySecret: "testsecret", securityToken: size % 2 == 0 ? nil : "sts-token")
     let v3 = ACS3Signer.sign(
         action: "ListOperationProcessDetail", version: "2018-12-03", query: parameters, headers: headers,
         credentials: credentials, date: "2024-11-14T03:02:10Z", nonce: "3f8a2b1c9d7e4f6a8b0c2d4e6f8a0b1c"
@@ -141,20 +161,30 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         action: "ListOperationProcessDetail", version: "2018-12-03", query: parameters, headers: headers,
         credentials: credentials, date: "2024-11-14T03:02:10Z", nonce: "3f8a2b1c9d7e4f6a8b0c2d4e6f8a0b1c"
     )
-    require(v3.authorization == again.authorization && v3.canonicalRequest == again.canonicalRequest, "V3 signing is not deterministic")
+    require(
+        v3.authorization == again.authorization && v3.canonicalRequest == again.canonicalRequest,
+        "V3 signing is not deterministic")
     let sent = v3.headers.filter { $0.name != "Authorization" }
     let rebuilt = ACS3Signer.canonicalRequest(
-        method: "POST", path: "/", query: QueryString.parse(v3.wireQuery[...]), headers: sent, hashedPayload: ACS3Signer.emptyPayloadHash
+        method: "POST", path: "/", query: QueryString.parse(v3.wireQuery[...]), headers: sent,
+        hashedPayload: ACS3Signer.emptyPayloadHash
     )
     require(rebuilt == v3.canonicalRequest, "the server's canonical request differs from the client's")
-    let signature = ACS3Signer.signature(stringToSign: ACS3Signer.stringToSign(canonicalRequest: rebuilt), secret: credentials.accessKeySecret)
+    let signature = ACS3Signer.signature(
+        stringToSign: ACS3Signer.stringToSign(canonicalRequest: rebuilt), secret: credentials.accessKeySecret)
     // Header names that are HTTP tokens (RFC 9110 §5.1; what a client can send) read back.
     if sent.allSatisfy({ isToken($0.name) }) {
-        guard let parsed = ACS3Signer.parseAuthorization(v3.authorization) else { violated("unreadable Authorization \(v3.authorization)") }
-        require(parsed.signature == signature && parsed.accessKeyId == "testid", "Authorization \(v3.authorization), server computed \(signature)")
+        guard let parsed = ACS3Signer.parseAuthorization(v3.authorization) else {
+            violated("unreadable Authorization \(v3.authorization)")
+        }
+        require(
+            parsed.signature == signature && parsed.accessKeyId == "testid",
+            "Authorization \(v3.authorization), server computed \(signature)")
         require(parsed.signedHeaders == signedList(sent), "signed headers read back as \(parsed.signedHeaders)")
     } else {
-        require(v3.authorization.hasSuffix(",Signature=" + signature), "Authorization \(v3.authorization), server computed \(signature)")
+        require(
+            v3.authorization.hasSuffix(",Signature=" + signature),
+            "Authorization \(v3.authorization), server computed \(signature)")
     }
 
     let rpc = RPCSigner.sign(
@@ -162,8 +192,11 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         timestamp: "2024-11-14T03:02:10Z", nonce: "3f8a2b1c9d7e4f6a8b0c2d4e6f8a0b1c"
     )
     let received = QueryString.parse(rpc.wireQuery[...])
-    require(RPCSigner.stringToSign(method: "POST", parameters: received) == rpc.stringToSign, "the server's RPC string to sign differs")
-    require(received.last == QueryParameter("Signature", rpc.signature), "the wire query does not end with the signature")
+    require(
+        RPCSigner.stringToSign(method: "POST", parameters: received) == rpc.stringToSign,
+        "the server's RPC string to sign differs")
+    require(
+        received.last == QueryParameter("Signature", rpc.signature), "the wire query does not end with the signature")
     return 0
 }
 
@@ -171,7 +204,10 @@ public func fuzzSigning(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 /// ASCII letters and digits.
 func isToken(_ name: String) -> Bool {
     let symbols = Set(Array("!#$%&'*+-.^_`|~".utf8))
-    return !name.isEmpty && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || symbols.contains($0) }
+    return !name.isEmpty
+        && name.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || symbols.contains($0)
+        }
 }
 
 /// The signed-header list of `headers`.

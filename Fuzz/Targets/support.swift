@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Shared by every fuzz target (Fuzz/build compiles this file into each): how a broken
@@ -13,7 +13,8 @@ func violated(_ message: String, file: StaticString = #fileID, line: UInt = #lin
 }
 
 /// Checks an invariant of the code under test.
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
+func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line)
+{
     if !condition { violated(message(), file: file, line: line) }
 }
 
@@ -80,7 +81,8 @@ func inputBytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
 /// Whether the UTF-8 bytes of `text` contain those of `part` (byte-wise: no Unicode
 /// equivalence, so a secret is found exactly as it was given).
 func containsBytes(_ text: String, _ part: String) -> Bool {
-    let haystack = Array(text.utf8), needle = Array(part.utf8)
+    let haystack = Array(text.utf8)
+    let needle = Array(part.utf8)
     guard !needle.isEmpty else { return true }
     guard haystack.count >= needle.count else { return false }
     for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {

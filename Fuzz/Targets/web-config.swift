@@ -1,5 +1,6 @@
-@testable import SASExporter
 import Yams
+
+@testable import SASExporter
 
 // Fuzz target: the exporter-toolkit web configuration loader, `WebConfigLoader.parse`
 // (with its parsers: WebTLSParser, GoDuration, BcryptHash), on any text, as read from
@@ -24,17 +25,25 @@ import Yams
 public func fuzzWebConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: inputBytes(data, size), as: UTF8.self)
     let loader = WebConfigLoader { _ in "" }
-    let first = Result { () throws(ConfigError) in try loader.parse(text, file: "web.yml", directory: "/etc/sas-exporter") }
-    let second = Result { () throws(ConfigError) in try loader.parse(text, file: "web.yml", directory: "/etc/sas-exporter") }
+    let first = Result { () throws(ConfigError) in
+        try loader.parse(text, file: "web.yml", directory: "/etc/sas-exporter")
+    }
+    let second = Result { () throws(ConfigError) in
+        try loader.parse(text, file: "web.yml", directory: "/etc/sas-exporter")
+    }
     require(first == second, "not deterministic")
     switch first {
     case .failure(let error):
         require(error.file == "web.yml", "error without the file: \(error)")
-        let documentLevel = error.line == nil && (error.message.hasPrefix("invalid YAML") || error.message == "not valid YAML")
-        if !documentLevel { require(error.line != nil && error.column != nil, "error without a line and column: \(error)") }
+        let documentLevel =
+            error.line == nil && (error.message.hasPrefix("invalid YAML") || error.message == "not valid YAML")
+        if !documentLevel {
+            require(error.line != nil && error.column != nil, "error without a line and column: \(error)")
+        }
         if let line = error.line {
             let breaks = text.unicodeScalars.count { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
-            require(line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
+            require(
+                line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
             require((error.column ?? 1) >= 1, "error at column \(error.column ?? 0): \(error)")
         }
         let document = try? Yams.compose(yaml: text)
@@ -51,7 +60,8 @@ public func fuzzWebConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 /// The inline key and the bcrypt hashes of the document, and every other key and scalar.
 func webSecrets(_ document: Node?) -> (secrets: [String], exempt: [String]) {
-    var secrets: [String] = [], exempt = Array(WebTLSParser.keys) + Array(WebConfigLoader.topLevelKeys)
+    var secrets: [String] = []
+    var exempt = Array(WebTLSParser.keys) + Array(WebConfigLoader.topLevelKeys)
     func walk(_ node: Node, path: [String]) {
         switch node {
         case .scalar(let scalar):
@@ -75,15 +85,18 @@ func webSecrets(_ document: Node?) -> (secrets: [String], exempt: [String]) {
 func checkSound(_ configuration: WebConfiguration) {
     for (user, hash) in configuration.users {
         require(!user.isEmpty && !user.contains(":"), "user name \"\(user)\"")
-        require(BcryptHash(hash.text) == hash && (4...31).contains(hash.cost) && hash.text.unicodeScalars.count == 60,
-                "user \(user): not a well-formed bcrypt hash")
+        require(
+            BcryptHash(hash.text) == hash && (4...31).contains(hash.cost) && hash.text.unicodeScalars.count == 60,
+            "user \(user): not a well-formed bcrypt hash")
         require(!"\(hash)".contains(hash.text), "a bcrypt hash prints itself")
     }
     var names = Set<String>()
     for header in configuration.headers {
         require(WebConfigLoader.allowedHeaders[header.name] != nil, "header \(header.name) is not allowed")
         require(names.insert(header.name).inserted, "header \(header.name) twice")
-        require(!header.value.unicodeScalars.contains { $0.properties.generalCategory == .control }, "control character in header \(header.name)")
+        require(
+            !header.value.unicodeScalars.contains { $0.properties.generalCategory == .control },
+            "control character in header \(header.name)")
     }
     if let limit = configuration.rateLimit {
         require(limit.interval > .zero && limit.burst >= 0, "rate limit \(limit)")
@@ -97,5 +110,7 @@ func checkSound(_ configuration: WebConfiguration) {
         }
     }
     if tls.clientCA != nil { require(tls.clientAuth != .noClientCert, "client CA without a client auth type") }
-    if let sans = tls.allowedSANs { require(!sans.isEmpty && tls.clientAuth.requires, "allowed SANs \(sans) with \(tls.clientAuth)") }
+    if let sans = tls.allowedSANs {
+        require(!sans.isEmpty && tls.clientAuth.requires, "allowed SANs \(sans) with \(tls.clientAuth)")
+    }
 }

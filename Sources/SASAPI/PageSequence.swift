@@ -79,7 +79,9 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
             guard !finished else { return nil }
             let number = nextPageNumber
             guard number <= bound else {
-                throw fail("more than \(bound) pages (TotalCount \(total.map(String.init) ?? "absent"), \(rowsSoFar) rows read): giving up rather than looping")
+                throw fail(
+                    "more than \(bound) pages (TotalCount \(total.map(String.init) ?? "absent"), \(rowsSoFar) rows read): giving up rather than looping"
+                )
             }
             let page: Page
             do {
@@ -115,7 +117,8 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
                 throw fail("TotalCount changed from \(total) to \(pageTotal) on page \(number)")
             }
             if let total, page.rowCount == 0, rowsSoFar < total {
-                throw fail("page \(number) has no rows although TotalCount \(total) says \(total - rowsSoFar) more remain")
+                throw fail(
+                    "page \(number) has no rows although TotalCount \(total) says \(total - rowsSoFar) more remain")
             }
             if page.rowCount > 0 {
                 let rows = page.rowsFingerprint
@@ -126,7 +129,8 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
 
         private mutating func fail(_ detail: String) -> SASAPIError {
             finished = true
-            let error = SASAPIError(.pagination, action: sequence.action.isEmpty ? nil : sequence.action, detail: detail)
+            let error = SASAPIError(
+                .pagination, action: sequence.action.isEmpty ? nil : sequence.action, detail: detail)
             sequence.report(error)
             return error
         }

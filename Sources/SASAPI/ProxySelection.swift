@@ -1,5 +1,5 @@
-import SASModels
 import AsyncHTTPClient
+import SASModels
 import SASSigning
 
 /// Chooses the proxy for an endpoint from the process environment, as curl does
@@ -16,11 +16,13 @@ public enum ProxySelection {
     /// The proxy to use for `endpoint`, nil for a direct connection.
     public static func proxy(for endpoint: Endpoint, environment: [String: String]) -> HTTPClient.Configuration.Proxy? {
         guard let setting = proxySetting(for: endpoint, environment: environment),
-              let parsed = parseProxyURL(setting)
+            let parsed = parseProxyURL(setting)
         else { return nil }
         if bypasses(endpoint, noProxy: value(environment, "NO_PROXY", "no_proxy")) { return nil }
         if let user = parsed.user {
-            return .server(host: parsed.host, port: parsed.port, authorization: .basic(username: user, password: parsed.password ?? ""))
+            return .server(
+                host: parsed.host, port: parsed.port,
+                authorization: .basic(username: user, password: parsed.password ?? ""))
         }
         return .server(host: parsed.host, port: parsed.port)
     }

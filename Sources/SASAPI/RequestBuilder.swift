@@ -57,14 +57,18 @@ public enum RequestBuilder {
                 action: action, version: configuration.apiVersion, query: parameters,
                 headers: plain, credentials: credentials, date: date, nonce: nonce
             )
-            return PreparedRequest(url: base + "?" + signed.wireQuery, wireQuery: signed.wireQuery, headers: signed.headers)
+            return PreparedRequest(
+                url: base + "?" + signed.wireQuery, wireQuery: signed.wireQuery, headers: signed.headers)
         case .rpc:
             let signed = RPCSigner.sign(
                 action: action, version: configuration.apiVersion, query: parameters,
                 credentials: credentials, timestamp: date, nonce: nonce
             )
             var headers = plain
-            headers.insert(contentsOf: [HTTPHeader("x-acs-version", configuration.apiVersion), HTTPHeader("x-acs-action", action)], at: 1)
+            headers.insert(
+                contentsOf: [
+                    HTTPHeader("x-acs-version", configuration.apiVersion), HTTPHeader("x-acs-action", action),
+                ], at: 1)
             if let provider = configuration.credentialsProviderHeader {
                 headers.append(HTTPHeader("x-acs-credentials-provider", provider))
             }

@@ -1,5 +1,5 @@
-import SASModels
 import Foundation
+import SASModels
 
 /// When and how long to wait before trying a failed call again.
 ///

@@ -22,7 +22,9 @@ extension SASClient {
         let wait = await limiter.reserveToken(now: environment.now())
         if wait > .zero {
             if let deadline, environment.now() + wait >= deadline {
-                throw reported(SASAPIError(.deadline, action: action, detail: "the request rate limit leaves no time before the deadline"))
+                throw reported(
+                    SASAPIError(
+                        .deadline, action: action, detail: "the request rate limit leaves no time before the deadline"))
             }
             do { try await environment.sleep(wait) } catch { throw SASAPIError(.cancelled, action: action) }
         }
@@ -51,7 +53,9 @@ extension SASClient {
         if let deadline, deadline < attemptDeadline { attemptDeadline = deadline }
         let remaining = attemptDeadline - start
         guard remaining > .zero else {
-            return .failure(reported(SASAPIError(.deadline, action: action, detail: "the deadline passed before the request was sent")))
+            return .failure(
+                reported(
+                    SASAPIError(.deadline, action: action, detail: "the deadline passed before the request was sent")))
         }
         let prepared = RequestBuilder.build(
             action: action, parameters: parameters, configuration: configuration, credentials: credentials,
@@ -63,10 +67,12 @@ extension SASClient {
         do {
             var headers = HTTPHeaders()
             for header in prepared.headers { headers.add(name: header.name, value: header.value) }
-            let request = try HTTPClient.Request(url: prepared.url, method: .POST, headers: headers, body: .byteBuffer(ByteBuffer()))
+            let request = try HTTPClient.Request(
+                url: prepared.url, method: .POST, headers: headers, body: .byteBuffer(ByteBuffer()))
             // The body is gathered on the event loop and handed over once, complete.
             let collector = ResponseAccumulator(request: request, maxBodySize: configuration.maxBodyBytes)
-            let task = httpClient.execute(request: request, delegate: collector, deadline: .now() + TimeAmount(remaining))
+            let task = httpClient.execute(
+                request: request, delegate: collector, deadline: .now() + TimeAmount(remaining))
             let response: HTTPClient.Response
             do {
                 response = try await withTaskCancellationHandler {
@@ -79,11 +85,12 @@ extension SASClient {
             }
             status = Int(response.status.code)
             requestId = response.headers.first(name: "x-acs-request-id")
-            outcome = .success(try interpret(
-                action: action, status: Int(response.status.code),
-                retryAfterHeader: response.headers.first(name: "x-acs-retry-after"),
-                body: response.body ?? ByteBuffer(), requestId: &requestId, decode: decode
-            ))
+            outcome = .success(
+                try interpret(
+                    action: action, status: Int(response.status.code),
+                    retryAfterHeader: response.headers.first(name: "x-acs-retry-after"),
+                    body: response.body ?? ByteBuffer(), requestId: &requestId, decode: decode
+                ))
         } catch let error as SASAPIError {
             outcome = .failure(error)
         } catch {
@@ -119,7 +126,8 @@ extension SASClient {
         action: String, status: Int, retryAfterHeader: String?, body: ByteBuffer, requestId: inout String?,
         decode: (UnsafeRawBufferPointer) throws(ResponseDecodingError) -> Response
     ) throws(SASAPIError) -> Response {
-        let retryAfter = retryAfterHeader
+        let retryAfter =
+            retryAfterHeader
             .flatMap { Int64($0.trimming([" "])) }
             .map { Duration.milliseconds(max(0, $0)) }
         guard (200...299).contains(status) else {
@@ -148,7 +156,9 @@ extension SASClient {
             case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout:
                 return SASAPIError(.timeout, action: action, detail: "\(error)")
             case .cancelled:
-                return Task.isCancelled ? SASAPIError(.cancelled, action: action) : SASAPIError(.transport, action: action, detail: "\(error)")
+                return Task.isCancelled
+                    ? SASAPIError(.cancelled, action: action)
+                    : SASAPIError(.transport, action: action, detail: "\(error)")
             default:
                 return SASAPIError(.transport, action: action, detail: "\(error)")
             }

@@ -72,7 +72,9 @@ public final class SASClient: Sendable {
         let observer = self.observer
         return PageSequence(
             pageSize: pageSize, maxPages: configuration.maxPages, action: Query.action.rawValue,
-            report: { error in observer?.apiCallFinished(action: Query.action.rawValue, code: error.metricCode, seconds: nil) }
+            report: { error in
+                observer?.apiCallFinished(action: Query.action.rawValue, code: error.metricCode, seconds: nil)
+            }
         ) { number throws(SASAPIError) in
             try await self.page(fixed, number: number, deadline: deadline)
         }

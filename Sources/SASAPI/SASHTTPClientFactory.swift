@@ -9,7 +9,9 @@ public struct SASHTTPClientFactory: Sendable {
     public var connectTimeout: Duration
     public var readTimeout: Duration
 
-    public init(environment: [String: String], connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(10)) {
+    public init(
+        environment: [String: String], connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(10)
+    ) {
         self.environment = environment
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout

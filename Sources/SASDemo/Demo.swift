@@ -16,13 +16,16 @@ public enum Demo {
 
     /// What the launcher runs instead of a configuration file.
     public static func override(logger: Logger) -> LaunchOverride {
-        let simulator = Simulator(configuration: SimulatorConfiguration(
-            seed: 1, tasks: 1440, subtasksPerTask: 20, accessKeys: [key.accessKeyId: key.accessKeySecret.reveal()]
-        ))
+        let simulator = Simulator(
+            configuration: SimulatorConfiguration(
+                seed: 1, tasks: 1440, subtasksPerTask: 20, accessKeys: [key.accessKeyId: key.accessKeySecret.reveal()]
+            ))
         let port = OneShot<Int>()
-        let server = buildSimulatorApplication(simulator: simulator, host: "127.0.0.1", port: 0, logger: logger) { channel in
+        let server = buildSimulatorApplication(simulator: simulator, host: "127.0.0.1", port: 0, logger: logger) {
+            channel in
             let bound = channel.localAddress?.port ?? 0
-            logger.info("demo mode: polling the built-in simulator", metadata: ["simulator": "http://127.0.0.1:\(bound)"])
+            logger.info(
+                "demo mode: polling the built-in simulator", metadata: ["simulator": "http://127.0.0.1:\(bound)"])
             port.fulfil(bound)
         }
         let account = AccountConfiguration(
@@ -69,7 +72,9 @@ final class DeferredSource: PollSource {
         try await resolve().listTasks(selection, deadline: deadline)
     }
 
-    func readSubtasks(taskIds: [String], deadline: ContinuousClock.Instant, page: (SubtaskPage, Int) throws -> Void) async throws {
+    func readSubtasks(taskIds: [String], deadline: ContinuousClock.Instant, page: (SubtaskPage, Int) throws -> Void)
+        async throws
+    {
         try await resolve().readSubtasks(taskIds: taskIds, deadline: deadline, page: page)
     }
 }

@@ -10,7 +10,8 @@ extension KeyedDecodingContainer {
             if let value = Int64(trimmed) { return value }
         }
         if let value = try? decode(Double.self, forKey: key), value.isFinite,
-           value == value.rounded(), abs(value) < 9.2e18 {
+            value == value.rounded(), abs(value) < 9.2e18
+        {
             return Int64(value)
         }
         throw DecodingError.typeMismatch(

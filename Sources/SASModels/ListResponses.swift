@@ -12,7 +12,9 @@ public struct ListOperationProcessDetailResponse: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case requestId = "RequestId", pageInfo = "PageInfo", processDetails = "ProcessDetails"
+        case requestId = "RequestId"
+        case pageInfo = "PageInfo"
+        case processDetails = "ProcessDetails"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,7 +39,9 @@ public struct ListOperationProcessResponse: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case requestId = "RequestId", pageInfo = "PageInfo", processes = "Processes"
+        case requestId = "RequestId"
+        case pageInfo = "PageInfo"
+        case processes = "Processes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,7 +60,10 @@ public struct APIErrorBody: Sendable, Equatable, Codable {
     public var message: String?
     public var recommend: String?
 
-    public init(requestId: String? = nil, hostId: String? = nil, code: String? = nil, message: String? = nil, recommend: String? = nil) {
+    public init(
+        requestId: String? = nil, hostId: String? = nil, code: String? = nil, message: String? = nil,
+        recommend: String? = nil
+    ) {
         self.requestId = requestId
         self.hostId = hostId
         self.code = code
@@ -65,6 +72,10 @@ public struct APIErrorBody: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case requestId = "RequestId", hostId = "HostId", code = "Code", message = "Message", recommend = "Recommend"
+        case requestId = "RequestId"
+        case hostId = "HostId"
+        case code = "Code"
+        case message = "Message"
+        case recommend = "Recommend"
     }
 }

@@ -33,9 +33,15 @@ public struct OperationProcess: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case taskId = "TaskId", taskType = "TaskType", taskSource = "TaskSource"
-        case statusCode = "StatusCode", createTime = "CreateTime", startTime = "StartTime"
-        case endTime = "EndTime", finishCount = "FinishCount", totalCount = "TotalCount"
+        case taskId = "TaskId"
+        case taskType = "TaskType"
+        case taskSource = "TaskSource"
+        case statusCode = "StatusCode"
+        case createTime = "CreateTime"
+        case startTime = "StartTime"
+        case endTime = "EndTime"
+        case finishCount = "FinishCount"
+        case totalCount = "TotalCount"
         case detailTaskReadyCount = "DetailTaskReadyCount"
         case detailTaskTotalCount = "DetailTaskTotalCount"
     }

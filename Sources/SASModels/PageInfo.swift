@@ -14,7 +14,10 @@ public struct PageInfo: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case currentPage = "CurrentPage", pageSize = "PageSize", totalCount = "TotalCount", count = "Count"
+        case currentPage = "CurrentPage"
+        case pageSize = "PageSize"
+        case totalCount = "TotalCount"
+        case count = "Count"
     }
 
     public init(from decoder: any Decoder) throws {

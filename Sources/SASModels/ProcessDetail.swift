@@ -37,9 +37,15 @@ public struct ProcessDetail: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case taskId = "TaskId", detailTaskId = "DetailTaskId", statusCode = "StatusCode"
-        case assetVendor = "AssetVendor", assetType = "AssetType", assetSubType = "AssetSubType"
-        case createTime = "CreateTime", startTime = "StartTime", endTime = "EndTime"
+        case taskId = "TaskId"
+        case detailTaskId = "DetailTaskId"
+        case statusCode = "StatusCode"
+        case assetVendor = "AssetVendor"
+        case assetType = "AssetType"
+        case assetSubType = "AssetSubType"
+        case createTime = "CreateTime"
+        case startTime = "StartTime"
+        case endTime = "EndTime"
         case checks = "Checks"
     }
 
@@ -69,7 +75,8 @@ public struct CheckItem: Sendable, Equatable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case checkId = "CheckId", checkShowName = "CheckShowName"
+        case checkId = "CheckId"
+        case checkShowName = "CheckShowName"
     }
 
     public init(from decoder: any Decoder) throws {

@@ -33,7 +33,8 @@ public enum ResponseDecoder {
     static func describe(_ error: DecodingError) -> ResponseDecodingError {
         switch error {
         case .typeMismatch(let type, let context):
-            return .init(path: render(context.codingPath), reason: "expected \(describeType(type)), \(context.debugDescription)")
+            return .init(
+                path: render(context.codingPath), reason: "expected \(describeType(type)), \(context.debugDescription)")
         case .valueNotFound(let type, let context):
             return .init(path: render(context.codingPath), reason: "missing \(describeType(type))")
         case .keyNotFound(let key, let context):

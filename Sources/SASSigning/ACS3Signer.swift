@@ -21,7 +21,8 @@ public enum ACS3Signer {
     /// Canonical header lines (names lower-cased, values trimmed, sorted by name, each
     /// ending in `\n`) and the `;`-joined signed-header list.
     public static func canonicalHeaders(_ headers: [HTTPHeader]) -> (canonical: String, signed: String) {
-        let normalized = headers
+        let normalized =
+            headers
             .map { (name: $0.name.lowercased(), value: $0.value.trimmingBlanks) }
             .sorted { $0.name.precedesByBytes($1.name) }
         let canonical = normalized.map { "\($0.name):\($0.value)\n" }.joined()
@@ -33,7 +34,8 @@ public enum ACS3Signer {
     public static func canonicalRequest(
         method: String, path: String, query: [QueryParameter], headers: [HTTPHeader], hashedPayload: String
     ) -> String {
-        canonicalRequest(method: method, path: path, query: query, headers: canonicalHeaders(headers), hashedPayload: hashedPayload)
+        canonicalRequest(
+            method: method, path: path, query: query, headers: canonicalHeaders(headers), hashedPayload: hashedPayload)
     }
 
     private static func canonicalRequest(
@@ -93,11 +95,13 @@ public enum ACS3Signer {
             all.append(HTTPHeader("x-acs-security-token", token.reveal()))
         }
         let headerLines = canonicalHeaders(all)
-        let canonical = canonicalRequest(method: method, path: path, query: query, headers: headerLines, hashedPayload: hashedPayload)
+        let canonical = canonicalRequest(
+            method: method, path: path, query: query, headers: headerLines, hashedPayload: hashedPayload)
         let toSign = stringToSign(canonicalRequest: canonical)
         let signature = signature(stringToSign: toSign, secret: credentials.accessKeySecret)
         let signedList = headerLines.signed
-        let authorization = "\(algorithm) Credential=\(credentials.accessKeyId),SignedHeaders=\(signedList),Signature=\(signature)"
+        let authorization =
+            "\(algorithm) Credential=\(credentials.accessKeyId),SignedHeaders=\(signedList),Signature=\(signature)"
         all.append(HTTPHeader("Authorization", authorization))
         return SignedV3Request(
             headers: all, wireQuery: QueryString.wire(query), canonicalRequest: canonical,
@@ -114,7 +118,7 @@ public enum ACS3Signer {
             fields[part[..<equals].drop { $0 == " " }] = part[part.index(after: equals)...]
         }
         guard let credential = fields["Credential"], let signed = fields["SignedHeaders"],
-              let signature = fields["Signature"], !credential.isEmpty, !signature.isEmpty
+            let signature = fields["Signature"], !credential.isEmpty, !signature.isEmpty
         else { return nil }
         return ParsedAuthorization(
             accessKeyId: String(credential),
@@ -136,7 +140,9 @@ public struct SignedV3Request: Sendable, CustomStringConvertible {
 
     /// Never prints the security token header.
     public var description: String {
-        let shown = headers.map { $0.name == "x-acs-security-token" ? "\($0.name): <redacted>" : "\($0.name): \($0.value)" }
+        let shown = headers.map {
+            $0.name == "x-acs-security-token" ? "\($0.name): <redacted>" : "\($0.name): \($0.value)"
+        }
         return "SignedV3Request(query: \(wireQuery), headers: [\(shown.joined(separator: ", "))])"
     }
 }

@@ -8,7 +8,8 @@ public enum RPCSigner {
 
     /// `METHOD&%2F&` + encode(sorted `enc(name)=enc(value)` joined by `&`).
     public static func stringToSign(method: String, parameters: [QueryParameter]) -> String {
-        let canonical = parameters
+        let canonical =
+            parameters
             .filter { $0.name != "Signature" }
             .sorted { $0.name == $1.name ? $0.value.precedesByBytes($1.value) : $0.name.precedesByBytes($1.name) }
             .map { "\(PercentEncoding.rfc3986($0.name))=\(PercentEncoding.rfc3986($0.value))" }
@@ -70,7 +71,9 @@ public struct SignedRPCRequest: Sendable, CustomStringConvertible {
 
     /// Never prints the security token.
     public var description: String {
-        let shown = parameters.map { $0.name == "SecurityToken" ? "SecurityToken=<redacted>" : "\($0.name)=\($0.value)" }
+        let shown = parameters.map {
+            $0.name == "SecurityToken" ? "SecurityToken=<redacted>" : "\($0.name)=\($0.value)"
+        }
         return "SignedRPCRequest(\(shown.joined(separator: "&")))"
     }
 }

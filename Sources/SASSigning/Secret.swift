@@ -21,7 +21,8 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 }
 
 /// An AccessKey pair with an optional STS security token.
-public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable
+{
     public let accessKeyId: String
     public let accessKeySecret: Secret
     public let securityToken: Secret?

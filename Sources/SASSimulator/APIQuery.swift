@@ -56,6 +56,7 @@ struct APIQuery {
     }
 
     func pageInfo(count: Int, total: Int, drift: Int) -> PageInfo {
-        PageInfo(currentPage: currentPage, pageSize: pageSize, totalCount: total + drift * (currentPage - 1), count: count)
+        PageInfo(
+            currentPage: currentPage, pageSize: pageSize, totalCount: total + drift * (currentPage - 1), count: count)
     }
 }

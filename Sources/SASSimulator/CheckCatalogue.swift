@@ -17,7 +17,9 @@ public enum CheckCatalogue {
         .init(id: 133, english: "Check for Security Center Agent Status", chinese: "安全中心客户端状态检查"),
         .init(id: 101, english: "Password complexity policy", chinese: "密码复杂度策略"),
         .init(id: 102, english: "SSH \"PermitRootLogin\" disabled", chinese: "SSH \"PermitRootLogin\" 已禁用"),
-        .init(id: 103, english: "Windows path C:\\Windows\\System32 permissions", chinese: "Windows 路径 C:\\Windows\\System32 权限"),
+        .init(
+            id: 103, english: "Windows path C:\\Windows\\System32 permissions",
+            chinese: "Windows 路径 C:\\Windows\\System32 权限"),
         .init(id: 104, english: "Multi-line\nname check", chinese: "多行\n名称检查"),
         .init(id: 105, english: "Firewall enabled 🔥", chinese: "防火墙已启用 🔥"),
         .init(id: 106, english: "OSS bucket is not publicly readable", chinese: "OSS 存储空间不可公开读"),
@@ -30,9 +32,12 @@ public enum CheckCatalogue {
         .init(id: 113, english: "Security group does not open port 22 to the internet", chinese: "安全组未向公网开放 22 端口"),
         .init(id: 114, english: "Kubernetes API server audit log", chinese: "Kubernetes API Server 审计日志"),
         .init(id: 115, english: "Redis instance password set", chinese: "Redis 实例已设置密码"),
-        .init(id: 116, english: "Log retention ≥ 180 days, 'quoted' & <angle> {braces}", chinese: "日志保留 ≥ 180 天，'引号' & <尖括号> {花括号}"),
-        .init(id: 117, english: String(repeating: "Very long check name that keeps going ", count: 12) + "end",
-              chinese: String(repeating: "非常长的检查项名称一直延续下去", count: 16) + "结束"),
+        .init(
+            id: 116, english: "Log retention ≥ 180 days, 'quoted' & <angle> {braces}",
+            chinese: "日志保留 ≥ 180 天，'引号' & <尖括号> {花括号}"),
+        .init(
+            id: 117, english: String(repeating: "Very long check name that keeps going ", count: 12) + "end",
+            chinese: String(repeating: "非常长的检查项名称一直延续下去", count: 16) + "结束"),
         .init(id: 118, english: "Tab\tseparated and trailing space ", chinese: "制表符\t分隔与末尾空格 "),
         .init(id: 119, english: "Container image vulnerability scan 🐳✅", chinese: "容器镜像漏洞扫描 🐳✅"),
     ]

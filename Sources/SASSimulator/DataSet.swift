@@ -19,7 +19,10 @@ struct DataSet: Sendable {
     private static let assetTypes = [0, 1, 2, 8]
     private static let timeoutMs: Int64 = 30 * 60_000
 
-    init(seed: UInt64, tasks: Int, subtasksPerTask: Int, checkItems: Int = CheckCatalogue.checks.count, retentionSeconds: Int64) {
+    init(
+        seed: UInt64, tasks: Int, subtasksPerTask: Int, checkItems: Int = CheckCatalogue.checks.count,
+        retentionSeconds: Int64
+    ) {
         self.seed = seed
         self.subtasksPerTask = max(0, subtasksPerTask)
         self.checkItems = max(1, checkItems)
@@ -68,7 +71,9 @@ struct DataSet: Sendable {
         var rng = SplitMix64(seed, UInt64(bitPattern: index), 0x7A5C_7E)
         let type = Self.taskTypes[Int(rng.below(UInt64(Self.taskTypes.count)))]
         let source = Self.taskSources[Int(rng.below(UInt64(Self.taskSources.count)))]
-        let subtasks = (0..<subtasksPerTask).map { subtask(taskIndex: index, taskId: id, createMs: created, number: $0) }
+        let subtasks = (0..<subtasksPerTask).map {
+            subtask(taskIndex: index, taskId: id, createMs: created, number: $0)
+        }
         return SimTask(taskId: id, taskType: type, taskSource: source, createMs: created, subtasks: subtasks)
     }
 

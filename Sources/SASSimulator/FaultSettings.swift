@@ -52,10 +52,18 @@ public struct FaultSettings: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case throttleRps = "throttle_rps", errorRate = "error_rate", down
-        case latencyMs = "latency_ms", malformedRate = "malformed_rate", truncateRate = "truncate_rate"
-        case closeRate = "close_rate", totalCountDrift = "total_count_drift", noPermission = "no_permission"
-        case pageSizeCap = "page_size_cap", oddRecord = "odd_record", stsDown = "sts_down"
+        case throttleRps = "throttle_rps"
+        case errorRate = "error_rate"
+        case down
+        case latencyMs = "latency_ms"
+        case malformedRate = "malformed_rate"
+        case truncateRate = "truncate_rate"
+        case closeRate = "close_rate"
+        case totalCountDrift = "total_count_drift"
+        case noPermission = "no_permission"
+        case pageSizeCap = "page_size_cap"
+        case oddRecord = "odd_record"
+        case stsDown = "sts_down"
     }
 
     public func encode(to encoder: any Encoder) throws {

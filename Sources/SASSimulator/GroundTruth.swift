@@ -17,8 +17,13 @@ public struct GroundTruth: Sendable, Equatable, Codable {
         public var checkIds: [Int64]
 
         enum CodingKeys: String, CodingKey {
-            case taskId = "task_id", detailTaskId = "detail_task_id", status, createTimeMs = "create_time_ms"
-            case endTimeMs = "end_time_ms", completedAtMs = "completed_at_ms", checkIds = "check_ids"
+            case taskId = "task_id"
+            case detailTaskId = "detail_task_id"
+            case status
+            case createTimeMs = "create_time_ms"
+            case endTimeMs = "end_time_ms"
+            case completedAtMs = "completed_at_ms"
+            case checkIds = "check_ids"
         }
     }
 
@@ -51,8 +56,14 @@ public struct GroundTruth: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case windowStartMs = "window_start_ms", windowEndMs = "window_end_ms", atMs = "at_ms"
-        case taskIds = "task_ids", total, countsByStatus = "counts_by_status"
-        case checkTerminalCounts = "check_terminal_counts", checkNames = "check_names", subtasks
+        case windowStartMs = "window_start_ms"
+        case windowEndMs = "window_end_ms"
+        case atMs = "at_ms"
+        case taskIds = "task_ids"
+        case total
+        case countsByStatus = "counts_by_status"
+        case checkTerminalCounts = "check_terminal_counts"
+        case checkNames = "check_names"
+        case subtasks
     }
 }

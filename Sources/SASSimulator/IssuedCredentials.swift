@@ -32,7 +32,6 @@ public struct IssuedCredentials: Sendable, Equatable {
     }
 }
 
-
 enum ACSTimestampFormat {
     static func format(ms: Int64) -> String {
         ACSTimestamp.format(epochSeconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000)

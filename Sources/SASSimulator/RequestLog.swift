@@ -21,8 +21,14 @@ public struct RequestRecord: Sendable, Equatable, Codable {
     public var roleArn: String?
 
     enum CodingKeys: String, CodingKey {
-        case timeMs = "time_ms", action, accessKeyId = "access_key_id", signature, code
-        case httpStatus = "http_status", requestId = "request_id", page, roleArn = "role_arn"
+        case timeMs = "time_ms"
+        case action
+        case accessKeyId = "access_key_id"
+        case signature, code
+        case httpStatus = "http_status"
+        case requestId = "request_id"
+        case page
+        case roleArn = "role_arn"
     }
 }
 
@@ -53,7 +59,10 @@ public struct RequestStats: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case total, byAction = "by_action", byAccessKey = "by_access_key", byCode = "by_code"
+        case total
+        case byAction = "by_action"
+        case byAccessKey = "by_access_key"
+        case byCode = "by_code"
         case byActionCode = "by_action_code"
     }
 }

@@ -26,15 +26,18 @@ extension Simulator {
         } catch {
             response = errorResponse(error, requestId: requestId)
         }
-        record(RequestRecord(
-            timeMs: SimulatorClock.wallClockMs(), action: context.action, accessKeyId: context.accessKeyId,
-            signature: context.signature, code: response.status == 200 ? "OK" : errorCode(of: response),
-            httpStatus: response.status, requestId: requestId, page: context.page
-        ))
+        record(
+            RequestRecord(
+                timeMs: SimulatorClock.wallClockMs(), action: context.action, accessKeyId: context.accessKeyId,
+                signature: context.signature, code: response.status == 200 ? "OK" : errorCode(of: response),
+                httpStatus: response.status, requestId: requestId, page: context.page
+            ))
         return response
     }
 
-    private func answerAPI(_ request: WireRequest, requestId: String, context: inout CallContext) async throws(SimulatedAPIError) -> WireResponse {
+    private func answerAPI(_ request: WireRequest, requestId: String, context: inout CallContext)
+        async throws(SimulatedAPIError) -> WireResponse
+    {
         let faults = self.faults
         if faults.down {
             context.action = request.header("x-acs-action") ?? request.queryParameters.first("Action") ?? "unknown"
@@ -67,7 +70,8 @@ extension Simulator {
         }
         var response = WireResponse.json(200, body, headers: ["x-acs-request-id": requestId])
         if decide(faults.malformedRate, kind: 2, sequence: sequence) {
-            response.body = Array("{\"RequestId\":\"\(requestId)\",\"PageInfo\":{\"CurrentPage\":1,,}".utf8) + Array("<html>".utf8)
+            response.body =
+                Array("{\"RequestId\":\"\(requestId)\",\"PageInfo\":{\"CurrentPage\":1,,}".utf8) + Array("<html>".utf8)
         } else if decide(faults.truncateRate, kind: 3, sequence: sequence) {
             response.body = Array(body.prefix(max(1, body.count / 2)))
         } else if decide(faults.closeRate, kind: 4, sequence: sequence) {
@@ -76,7 +80,9 @@ extension Simulator {
         return response
     }
 
-    private func listDetails(_ query: APIQuery, requestId: String, now: Int64, faults: FaultSettings) throws(SimulatedAPIError) -> [UInt8] {
+    private func listDetails(_ query: APIQuery, requestId: String, now: Int64, faults: FaultSettings)
+        throws(SimulatedAPIError) -> [UInt8]
+    {
         guard !query.taskIds.isEmpty else { throw .paramIllegal("TaskIds is required") }
         var seen = Set<String>()
         let tasks = query.taskIds.filter { seen.insert($0).inserted }
@@ -87,7 +93,9 @@ extension Simulator {
             if let start = query.startTime, sub.createMs < start { return false }
             if let end = query.endTime {
                 if byCompletion {
-                    guard let completed = sub.processDetail(at: now, lang: query.lang).endTime, completed <= end else { return false }
+                    guard let completed = sub.processDetail(at: now, lang: query.lang).endTime, completed <= end else {
+                        return false
+                    }
                 } else if sub.createMs > end {
                     return false
                 }
@@ -111,7 +119,8 @@ extension Simulator {
     private func oddJSON(_ record: ProcessDetail) -> [UInt8] {
         let id = String(decoding: encodeJSON(record.detailTaskId ?? ""), as: UTF8.self)
         let task = String(decoding: encodeJSON(record.taskId ?? ""), as: UTF8.self)
-        return Array(#"{"Checks":null,"CreateTime":"soon","DetailTaskId":\#(id),"StatusCode":"2","TaskId":\#(task)}"#.utf8)
+        return Array(
+            #"{"Checks":null,"CreateTime":"soon","DetailTaskId":\#(id),"StatusCode":"2","TaskId":\#(task)}"#.utf8)
     }
 
     /// `record` put first in the `ProcessDetails` array of an encoded page.

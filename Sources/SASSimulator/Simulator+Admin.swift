@@ -71,7 +71,8 @@ extension Simulator {
         let at = p.first("at").flatMap { Int64($0) } ?? now
         let end = p.first("end").flatMap { Int64($0) } ?? at
         let start = p.first("start").flatMap { Int64($0) } ?? (end - 86_400_000)
-        let truth = groundTruth(windowStartMs: start, windowEndMs: end, atMs: at, lang: p.first("lang") == "en" ? "en" : "zh")
+        let truth = groundTruth(
+            windowStartMs: start, windowEndMs: end, atMs: at, lang: p.first("lang") == "en" ? "en" : "zh")
         return .json(200, encodeJSON(truth))
     }
 

@@ -26,14 +26,16 @@ extension Simulator {
     /// key (`InvalidAccessKeyId.NotFound`), the date (`InvalidTimeStamp.*`), the signature
     /// (`SignatureDoesNotMatch`), the STS token (`InvalidSecurityToken.*`), the nonce
     /// (`SignatureNonceUsed`). A nonce is only remembered once the signature verified.
-    func authenticate(_ request: WireRequest, context: inout CallContext) throws(SimulatedAPIError) -> AuthenticatedCall {
+    func authenticate(_ request: WireRequest, context: inout CallContext) throws(SimulatedAPIError) -> AuthenticatedCall
+    {
         if let authorization = request.header("authorization") {
             context.signature = "v3"
             return try authenticateV3(request, authorization: authorization, context: &context)
         }
         var parameters = request.queryParameters
         if request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true,
-           !request.body.isEmpty {
+            !request.body.isEmpty
+        {
             parameters += QueryString.parse(String(decoding: request.body, as: UTF8.self)[...])
         }
         if parameters.first("Signature") != nil || parameters.first("SignatureMethod") != nil {
@@ -50,19 +52,25 @@ extension Simulator {
         let action = request.header("x-acs-action")
         if let action { context.action = action }
         guard let parsed = ACS3Signer.parseAuthorization(authorization) else {
-            throw .incompleteSignature("The Authorization header is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=....")
+            throw .incompleteSignature(
+                "The Authorization header is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=....")
         }
         context.accessKeyId = parsed.accessKeyId
-        for name in ["x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "host"] {
+        for name in [
+            "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "host",
+        ] {
             guard request.header(name) != nil else { throw .incompleteSignature("Header \(name) is missing.") }
         }
         let signed = Set(parsed.signedHeaders.map { $0.lowercased() })
-        for header in request.headers where (header.name.hasPrefix("x-acs-") || header.name == "host") && !signed.contains(header.name) {
+        for header in request.headers
+        where (header.name.hasPrefix("x-acs-") || header.name == "host") && !signed.contains(header.name) {
             throw .incompleteSignature("Header \(header.name) must be signed.")
         }
         var signedHeaders: [HTTPHeader] = []
         for name in parsed.signedHeaders {
-            guard let value = request.header(name) else { throw .incompleteSignature("Signed header \(name) is missing.") }
+            guard let value = request.header(name) else {
+                throw .incompleteSignature("Signed header \(name) is missing.")
+            }
             signedHeaders.append(HTTPHeader(name, value))
         }
         guard let key = key(parsed.accessKeyId) else { throw .accessKeyNotFound }
@@ -76,12 +84,16 @@ extension Simulator {
         let expected = ACS3Signer.signature(stringToSign: toSign, secret: Secret(key.secret))
         guard constantTimeEquals(expected, parsed.signature) else { throw .signatureMismatch(stringToSign: toSign) }
         guard hashedPayload == ACS3Signer.payloadHash(request.body) else {
-            throw SimulatedAPIError(status: 400, code: "SignatureDoesNotMatch",
-                                    message: "x-acs-content-sha256 does not match the SHA-256 of the request body.")
+            throw SimulatedAPIError(
+                status: 400, code: "SignatureDoesNotMatch",
+                message: "x-acs-content-sha256 does not match the SHA-256 of the request body.")
         }
         try checkToken(request.header("x-acs-security-token"), key: key, accessKeyId: parsed.accessKeyId)
-        guard useNonce(request.header("x-acs-signature-nonce") ?? "", accessKeyId: parsed.accessKeyId,
-                       nowMs: SimulatorClock.wallClockMs()) else { throw .nonceUsed }
+        guard
+            useNonce(
+                request.header("x-acs-signature-nonce") ?? "", accessKeyId: parsed.accessKeyId,
+                nowMs: SimulatorClock.wallClockMs())
+        else { throw .nonceUsed }
         return AuthenticatedCall(
             action: action ?? "", version: request.header("x-acs-version") ?? "",
             parameters: request.queryParameters, accessKeyId: parsed.accessKeyId, key: key
@@ -109,8 +121,11 @@ extension Simulator {
             throw .signatureMismatch(stringToSign: toSign)
         }
         try checkToken(parameters.first("SecurityToken"), key: key, accessKeyId: accessKeyId)
-        guard useNonce(parameters.first("SignatureNonce") ?? "", accessKeyId: accessKeyId,
-                       nowMs: SimulatorClock.wallClockMs()) else { throw .nonceUsed }
+        guard
+            useNonce(
+                parameters.first("SignatureNonce") ?? "", accessKeyId: accessKeyId,
+                nowMs: SimulatorClock.wallClockMs())
+        else { throw .nonceUsed }
         return AuthenticatedCall(
             action: parameters.first("Action") ?? "", version: parameters.first("Version") ?? "",
             parameters: parameters, accessKeyId: accessKeyId, key: key
@@ -144,7 +159,8 @@ extension Simulator {
     }
 
     private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var diff: UInt8 = 0
         for i in x.indices { diff |= x[i] ^ y[i] }

@@ -54,14 +54,18 @@ extension Simulator {
                     assetVendor: 0, assetType: 0, assetSubType: 0, checkIds: [checkId]
                 )
             }
-            s.bursts.append(SimTask(taskId: taskId, taskType: "CHECK_ITEM", taskSource: "OPEN_API", createMs: now, subtasks: subtasks))
+            s.bursts.append(
+                SimTask(
+                    taskId: taskId, taskType: "CHECK_ITEM", taskSource: "OPEN_API", createMs: now, subtasks: subtasks))
             return taskId
         }
     }
 
     /// What the API returns for tasks created in `[windowStartMs, windowEndMs]` at `atMs`
     /// (default: simulated now), every subtask of every such task.
-    public func groundTruth(windowStartMs: Int64, windowEndMs: Int64, atMs: Int64? = nil, lang: String = "zh") -> GroundTruth {
+    public func groundTruth(windowStartMs: Int64, windowEndMs: Int64, atMs: Int64? = nil, lang: String = "zh")
+        -> GroundTruth
+    {
         let at = atMs ?? clock.nowMs
         let tasks = tasks(createdFrom: windowStartMs, through: windowEndMs, at: at)
         var counts: [String: Int] = [:]
@@ -80,11 +84,12 @@ extension Simulator {
                     }
                 }
                 let detail = sub.processDetail(at: at, lang: lang)
-                subtasks.append(.init(
-                    taskId: task.taskId, detailTaskId: sub.detailTaskId, status: status, createTimeMs: sub.createMs,
-                    endTimeMs: detail.endTime, completedAtMs: status >= 2 ? sub.endMs : nil,
-                    checkIds: sub.checkIds
-                ))
+                subtasks.append(
+                    .init(
+                        taskId: task.taskId, detailTaskId: sub.detailTaskId, status: status, createTimeMs: sub.createMs,
+                        endTimeMs: detail.endTime, completedAtMs: status >= 2 ? sub.endMs : nil,
+                        checkIds: sub.checkIds
+                    ))
             }
         }
         return GroundTruth(

@@ -6,7 +6,9 @@
 extension Simulator {
     func metadataToken(_ request: WireRequest) -> WireResponse {
         let response: WireResponse
-        if let text = request.header("x-aliyun-ecs-metadata-token-ttl-seconds"), let ttl = Int(text), (1...21_600).contains(ttl) {
+        if let text = request.header("x-aliyun-ecs-metadata-token-ttl-seconds"), let ttl = Int(text),
+            (1...21_600).contains(ttl)
+        {
             var rng = SystemRandomNumberGenerator()
             let token = (0..<4).map { _ in SplitMix64.hex(rng.next(), digits: 16) }.joined()
             let expiry = SimulatorClock.wallClockMs() + Int64(ttl) * 1000
@@ -24,7 +26,8 @@ extension Simulator {
     }
 
     func metadataRoleName(_ request: WireRequest) -> WireResponse {
-        let response: WireResponse = validMetadataToken(request) ? .text(200, configuration.ecsRoleName) : .text(403, "Forbidden")
+        let response: WireResponse =
+            validMetadataToken(request) ? .text(200, configuration.ecsRoleName) : .text(403, "Forbidden")
         recordMetadata("MetadataRoleName", response)
         return response
     }
@@ -41,10 +44,12 @@ extension Simulator {
                 s.issued.values.filter { $0.sessionName == "ecs-metadata" && $0.expiresAtMs - now > 30 * 60_000 }
                     .max { $0.expiresAtMs < $1.expiresAtMs }
             }
-            let issued = current ?? issueTemporaryCredentials(
-                durationSeconds: configuration.ecsCredentialsDurationSeconds,
-                roleArn: "acs:ram::1234567890123456:role/\(role)", sessionName: "ecs-metadata"
-            )
+            let issued =
+                current
+                ?? issueTemporaryCredentials(
+                    durationSeconds: configuration.ecsCredentialsDurationSeconds,
+                    roleArn: "acs:ram::1234567890123456:role/\(role)", sessionName: "ecs-metadata"
+                )
             let body = MetadataCredentials(
                 code: "Success", accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret,
                 securityToken: issued.securityToken, expiration: issued.expiration,
@@ -63,11 +68,12 @@ extension Simulator {
     }
 
     private func recordMetadata(_ action: String, _ response: WireResponse) {
-        record(RequestRecord(
-            timeMs: SimulatorClock.wallClockMs(), action: action, accessKeyId: "", signature: "none",
-            code: response.status == 200 ? "OK" : String(response.status), httpStatus: response.status,
-            requestId: "", page: nil
-        ))
+        record(
+            RequestRecord(
+                timeMs: SimulatorClock.wallClockMs(), action: action, accessKeyId: "", signature: "none",
+                code: response.status == 200 ? "OK" : String(response.status), httpStatus: response.status,
+                requestId: "", page: nil
+            ))
     }
 }
 
@@ -79,7 +85,11 @@ struct MetadataCredentials: Encodable {
     var expiration: String
     var lastUpdated: String
     enum CodingKeys: String, CodingKey {
-        case code = "Code", accessKeyId = "AccessKeyId", accessKeySecret = "AccessKeySecret"
-        case securityToken = "SecurityToken", expiration = "Expiration", lastUpdated = "LastUpdated"
+        case code = "Code"
+        case accessKeyId = "AccessKeyId"
+        case accessKeySecret = "AccessKeySecret"
+        case securityToken = "SecurityToken"
+        case expiration = "Expiration"
+        case lastUpdated = "LastUpdated"
     }
 }

@@ -8,7 +8,8 @@ extension Simulator {
     /// gives credentials that are already expired, for tests).
     @discardableResult
     public func issueTemporaryCredentials(
-        expiresAtMs: Int64, roleArn: String = "acs:ram::1234567890123456:role/sas-exporter", sessionName: String = "sas-simulator"
+        expiresAtMs: Int64, roleArn: String = "acs:ram::1234567890123456:role/sas-exporter",
+        sessionName: String = "sas-simulator"
     ) -> IssuedCredentials {
         var rng = SystemRandomNumberGenerator()
         let issued = IssuedCredentials(
@@ -45,7 +46,8 @@ extension Simulator {
     /// Issues temporary credentials valid for `durationSeconds` from now.
     @discardableResult
     public func issueTemporaryCredentials(
-        durationSeconds: Int, roleArn: String = "acs:ram::1234567890123456:role/sas-exporter", sessionName: String = "sas-simulator"
+        durationSeconds: Int, roleArn: String = "acs:ram::1234567890123456:role/sas-exporter",
+        sessionName: String = "sas-simulator"
     ) -> IssuedCredentials {
         issueTemporaryCredentials(
             expiresAtMs: SimulatorClock.wallClockMs() + Int64(durationSeconds) * 1000,
@@ -62,15 +64,18 @@ extension Simulator {
         } catch {
             response = errorResponse(error, requestId: requestId)
         }
-        record(RequestRecord(
-            timeMs: SimulatorClock.wallClockMs(), action: context.action, accessKeyId: context.accessKeyId,
-            signature: context.signature, code: response.status == 200 ? "OK" : stsErrorCode(response),
-            httpStatus: response.status, requestId: requestId, page: nil
-        ))
+        record(
+            RequestRecord(
+                timeMs: SimulatorClock.wallClockMs(), action: context.action, accessKeyId: context.accessKeyId,
+                signature: context.signature, code: response.status == 200 ? "OK" : stsErrorCode(response),
+                httpStatus: response.status, requestId: requestId, page: nil
+            ))
         return response
     }
 
-    private func answerSTS(_ request: WireRequest, requestId: String, context: inout CallContext) throws(SimulatedAPIError) -> WireResponse {
+    private func answerSTS(_ request: WireRequest, requestId: String, context: inout CallContext)
+        throws(SimulatedAPIError) -> WireResponse
+    {
         var parameters = request.queryParameters
         let action = parameters.first("Action") ?? ""
         context.action = action
@@ -83,26 +88,31 @@ extension Simulator {
                 throw .missingParameter(name)
             }
         }
-        guard parameters.first("Version") == Self.stsVersion else { throw .invalidVersion(parameters.first("Version") ?? "") }
+        guard parameters.first("Version") == Self.stsVersion else {
+            throw .invalidVersion(parameters.first("Version") ?? "")
+        }
         guard let roleArn = parameters.first("RoleArn"), !roleArn.isEmpty else { throw .missingParameter("RoleArn") }
         if let expected = configuration.stsRoleArn, expected != roleArn {
-            throw SimulatedAPIError(status: 404, code: "EntityNotExist.Role", message: "The role not exists: \(roleArn).")
+            throw SimulatedAPIError(
+                status: 404, code: "EntityNotExist.Role", message: "The role not exists: \(roleArn).")
         }
         let session = parameters.first("RoleSessionName") ?? "sas-simulator"
         if action == "AssumeRole", session.isEmpty { throw .missingParameter("RoleSessionName") }
         var duration = configuration.stsDefaultDurationSeconds
         if let text = parameters.first("DurationSeconds") {
             guard let value = Int(text), value >= configuration.stsMinimumDurationSeconds, value <= 43_200 else {
-                throw SimulatedAPIError(status: 400, code: "InvalidParameter.DurationSeconds",
-                                        message: "The parameter DurationSeconds is out of range.")
+                throw SimulatedAPIError(
+                    status: 400, code: "InvalidParameter.DurationSeconds",
+                    message: "The parameter DurationSeconds is out of range.")
             }
             duration = value
         }
         let issued = issueTemporaryCredentials(durationSeconds: duration, roleArn: roleArn, sessionName: session)
         let body = STSResponse(
             requestId: requestId,
-            credentials: .init(accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret,
-                               securityToken: issued.securityToken, expiration: issued.expiration),
+            credentials: .init(
+                accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret,
+                securityToken: issued.securityToken, expiration: issued.expiration),
             assumedRoleUser: .init(arn: "\(roleArn)/\(session)", assumedRoleId: "300000000000000000:\(session)")
         )
         return .json(200, encodeJSON(body), headers: ["x-acs-request-id": requestId])
@@ -126,21 +136,28 @@ struct STSResponse: Encodable {
         var securityToken: String
         var expiration: String
         enum CodingKeys: String, CodingKey {
-            case accessKeyId = "AccessKeyId", accessKeySecret = "AccessKeySecret"
-            case securityToken = "SecurityToken", expiration = "Expiration"
+            case accessKeyId = "AccessKeyId"
+            case accessKeySecret = "AccessKeySecret"
+            case securityToken = "SecurityToken"
+            case expiration = "Expiration"
         }
     }
 
     struct RoleUser: Encodable {
         var arn: String
         var assumedRoleId: String
-        enum CodingKeys: String, CodingKey { case arn = "Arn", assumedRoleId = "AssumedRoleId" }
+        enum CodingKeys: String, CodingKey {
+            case arn = "Arn"
+            case assumedRoleId = "AssumedRoleId"
+        }
     }
 
     var requestId: String
     var credentials: Creds
     var assumedRoleUser: RoleUser
     enum CodingKeys: String, CodingKey {
-        case requestId = "RequestId", credentials = "Credentials", assumedRoleUser = "AssumedRoleUser"
+        case requestId = "RequestId"
+        case credentials = "Credentials"
+        case assumedRoleUser = "AssumedRoleUser"
     }
 }

@@ -74,15 +74,19 @@ public final class Simulator: Sendable {
     }
 
     func record(_ record: RequestRecord) {
-        logger.debug("request", metadata: [
-            "action": .string(record.action), "access_key_id": .string(record.accessKeyId),
-            "signature": .string(record.signature), "code": .string(record.code),
-            "status": .stringConvertible(record.httpStatus), "request_id": .string(record.requestId),
-        ])
+        logger.debug(
+            "request",
+            metadata: [
+                "action": .string(record.action), "access_key_id": .string(record.accessKeyId),
+                "signature": .string(record.signature), "code": .string(record.code),
+                "status": .stringConvertible(record.httpStatus), "request_id": .string(record.requestId),
+            ])
         let capacity = configuration.requestLogCapacity
         state.withLock {
             var record = record
-            if record.roleArn == nil, !record.accessKeyId.isEmpty { record.roleArn = $0.issued[record.accessKeyId]?.roleArn }
+            if record.roleArn == nil, !record.accessKeyId.isEmpty {
+                record.roleArn = $0.issued[record.accessKeyId]?.roleArn
+            }
             $0.stats.record(record)
             $0.log.append(record)
             if $0.log.count > capacity { $0.log.removeFirst($0.log.count - capacity) }

@@ -51,7 +51,8 @@ public func buildSimulatorRouter(simulator: Simulator) -> Router<BasicRequestCon
         try await respond(simulator.metadataRoleName(wireRequest(request)))
     }
     router.get("/latest/meta-data/ram/security-credentials/:role") { request, context in
-        try await respond(simulator.metadataCredentials(wireRequest(request), role: context.parameters.get("role") ?? ""))
+        try await respond(
+            simulator.metadataCredentials(wireRequest(request), role: context.parameters.get("role") ?? ""))
     }
     router.get("/-/healthy") { _, _ in "OK\n" }
     let admin = router.group("admin")
@@ -97,11 +98,13 @@ private func respond(_ wire: WireResponse) -> Response {
     case .closeMidway:
         let half = bytes.getSlice(at: 0, length: bytes.readableBytes / 2) ?? ByteBuffer()
         fields[.contentLength] = String(bytes.readableBytes)
-        return Response(status: status, headers: fields, body: ResponseBody(contentLength: bytes.readableBytes) { writer in
-            try await writer.write(half)
-            // Give the half a moment to reach the socket before the close discards it.
-            try await Task.sleep(for: .milliseconds(50))
-            throw ConnectionClosedOnPurpose()
-        })
+        return Response(
+            status: status, headers: fields,
+            body: ResponseBody(contentLength: bytes.readableBytes) { writer in
+                try await writer.write(half)
+                // Give the half a moment to reach the socket before the close discards it.
+                try await Task.sleep(for: .milliseconds(50))
+                throw ConnectionClosedOnPurpose()
+            })
     }
 }

@@ -15,10 +15,14 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: "host:port to listen on (port 0 picks a free port).")
     var listenAddress = "127.0.0.1:18080"
 
-    @Option(name: .customLong("access-key"), help: "Accepted AccessKey as ID:SECRET (repeatable; default testid:testsecret).")
+    @Option(
+        name: .customLong("access-key"),
+        help: "Accepted AccessKey as ID:SECRET (repeatable; default testid:testsecret).")
     var accessKeys: [String] = []
 
-    @Option(name: .customLong("no-permission-key"), help: "AccessKey ID:SECRET whose calls answer 403 NoPermission (repeatable).")
+    @Option(
+        name: .customLong("no-permission-key"),
+        help: "AccessKey ID:SECRET whose calls answer 403 NoPermission (repeatable).")
     var noPermissionKeys: [String] = []
 
     @Option(help: "Seed of the data set.")
@@ -30,7 +34,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("subtasks-per-task"), help: "Subtasks of each task.")
     var subtasksPerTask = 50
 
-    @Option(name: .customLong("check-items"), help: "Distinct check items the subtasks draw from (the 20 named ones, then generated ids).")
+    @Option(
+        name: .customLong("check-items"),
+        help: "Distinct check items the subtasks draw from (the 20 named ones, then generated ids).")
     var checkItems = CheckCatalogue.checks.count
 
     @Option(name: .customLong("max-page-size"), help: "Largest accepted PageSize.")
@@ -51,7 +57,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("sts.role-arn"), help: "The only RoleArn STS accepts (any when absent).")
     var stsRoleArn: String?
 
-    @Option(name: .customLong("sts.duration"), help: "Lifetime of STS credentials when DurationSeconds is absent, seconds.")
+    @Option(
+        name: .customLong("sts.duration"), help: "Lifetime of STS credentials when DurationSeconds is absent, seconds.")
     var stsDuration = 3600
 
     @Option(name: .customLong("sts.min-duration"), help: "Smallest DurationSeconds STS accepts.")
@@ -81,13 +88,21 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("fault.down"), help: "Answer every API call 503 ServiceUnavailable.")
     var down = false
 
-    @Option(name: .customLong("fault.page-size-cap"), help: "Serve at most this many rows per page while echoing the PageSize asked for.")
+    @Option(
+        name: .customLong("fault.page-size-cap"),
+        help: "Serve at most this many rows per page while echoing the PageSize asked for.")
     var pageSizeCap: Int?
 
-    @Flag(name: .customLong("fault.odd-record"), help: "Send the first record of every detail page with fields of the wrong type.")
+    @Flag(
+        name: .customLong("fault.odd-record"),
+        help: "Send the first record of every detail page with fields of the wrong type.")
     var oddRecord = false
 
-    @Option(name: .customLong("time-semantics"), help: "How StartTime/EndTime filter: creation (both bound the creation time) or creation-completion (the Java SDK's reading: EndTime bounds the completion time).")
+    @Option(
+        name: .customLong("time-semantics"),
+        help:
+            "How StartTime/EndTime filter: creation (both bound the creation time) or creation-completion (the Java SDK's reading: EndTime bounds the completion time)."
+    )
     var timeSemantics = "creation"
 
     @Option(name: .customLong("log.level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -103,7 +118,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--time-semantics must be creation or creation-completion")
         }
         guard tasks > 0, subtasksPerTask >= 0, maxPageSize > 0, checkItems > 0 else {
-            throw ValidationError("--tasks, --max-page-size and --check-items must be positive, --subtasks-per-task not negative")
+            throw ValidationError(
+                "--tasks, --max-page-size and --check-items must be positive, --subtasks-per-task not negative")
         }
     }
 
@@ -123,10 +139,12 @@ struct SimulatorCommand: AsyncParsableCommand {
         )
         let faults = FaultSettings(
             errorRate: errorRate, down: down, latencyMs: latencyMs, malformedRate: malformedRate,
-            truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift, pageSizeCap: pageSizeCap,
+            truncateRate: truncateRate, closeRate: closeRate, totalCountDrift: totalCountDrift,
+            pageSizeCap: pageSizeCap,
             oddRecord: oddRecord
         )
-        let clock = manualClock
+        let clock =
+            manualClock
             ? SimulatorClock.manual(startMs: startTimeMs ?? SimulatorClock.wallClockMs())
             : SimulatorClock(timeScale: timeScale, startMs: startTimeMs)
         let simulator = Simulator(configuration: configuration, clock: clock, faults: faults, logger: logger)
@@ -142,7 +160,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     private func parseKeys(_ values: [String]) throws -> [String: String] {
         var keys: [String: String] = [:]
         for value in values {
-            guard let colon = value.firstIndex(of: ":"), colon != value.startIndex, value.index(after: colon) != value.endIndex else {
+            guard let colon = value.firstIndex(of: ":"), colon != value.startIndex,
+                value.index(after: colon) != value.endIndex
+            else {
                 throw ValidationError("an AccessKey must be ID:SECRET")
             }
             keys[String(value[..<colon])] = String(value[value.index(after: colon)...])

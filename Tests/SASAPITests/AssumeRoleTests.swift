@@ -5,6 +5,7 @@ import SASSigning
 import SASSimulator
 import Synchronization
 import Testing
+
 @testable import SASAPI
 
 /// The simulator on a loopback port, with a permanent key allowed to assume `roleArn`.
@@ -14,7 +15,8 @@ enum SimulatorSTS {
     static let roleArn = "acs:ram::1:role/sas"
 
     static func with<T>(_ body: (Simulator, RunningSimulator) async throws -> T) async throws -> T {
-        let simulator = Simulator(configuration: SimulatorConfiguration(accessKeys: [keyId: keySecret], stsRoleArn: roleArn))
+        let simulator = Simulator(
+            configuration: SimulatorConfiguration(accessKeys: [keyId: keySecret], stsRoleArn: roleArn))
         let running = try await startSimulator(simulator)
         do {
             let value = try await body(simulator, running)
@@ -40,7 +42,8 @@ enum SimulatorSTS {
 
 @Suite("STS AssumeRole (ram_role_arn)")
 struct AssumeRoleTests {
-    static let base = StaticCredentialProvider(Credentials(accessKeyId: SimulatorSTS.keyId, accessKeySecret: SimulatorSTS.keySecret))
+    static let base = StaticCredentialProvider(
+        Credentials(accessKeyId: SimulatorSTS.keyId, accessKeySecret: SimulatorSTS.keySecret))
 
     @Test func issuedCredentialsAreAcceptedByTheAPI() async throws {
         try await SimulatorSTS.with { simulator, running in
@@ -70,16 +73,19 @@ struct AssumeRoleTests {
     @Test func requestIsAnRPCSignedGetAsTheSDKBuildsIt() async throws {
         let source = try await CredentialSourceTests.withHTTP { http in
             AssumeRoleSource(
-                base: Self.base, roleArn: "acs:ram::1:role/r", sessionName: "s", policy: #"{"Version":"1"}"#, externalId: "ext",
+                base: Self.base, roleArn: "acs:ram::1:role/r", sessionName: "s", policy: #"{"Version":"1"}"#,
+                externalId: "ext",
                 httpClient: http, epochSeconds: { 1_700_000_000 }, nonce: { "nonce-1" }
             )
         }
         let credentials = Credentials(accessKeyId: "LTAIx", accessKeySecret: "TOPSECRET-x", securityToken: "STSTOKEN-x")
         let query = source.signedQuery(credentials: credentials)
-        #expect(query.map(\.name) == [
-            "Action", "Format", "Version", "DurationSeconds", "RoleArn", "RoleSessionName", "Policy", "ExternalId",
-            "SignatureMethod", "SignatureVersion", "Timestamp", "SignatureNonce", "AccessKeyId", "SecurityToken", "Signature",
-        ])
+        #expect(
+            query.map(\.name) == [
+                "Action", "Format", "Version", "DurationSeconds", "RoleArn", "RoleSessionName", "Policy", "ExternalId",
+                "SignatureMethod", "SignatureVersion", "Timestamp", "SignatureNonce", "AccessKeyId", "SecurityToken",
+                "Signature",
+            ])
         let value = { (name: String) in query.first { $0.name == name }?.value }
         #expect(value("Format") == "JSON")
         #expect(value("Version") == "2015-04-01")
@@ -89,19 +95,24 @@ struct AssumeRoleTests {
         // Computed with the official alibabacloud-credentials 1.0.12 (parameter_helper
         // compose_string_to_sign / sign_string) for the same parameters.
         let toSign = RPCSigner.stringToSign(method: "GET", parameters: query)
-        #expect(toSign == "GET&%2F&AccessKeyId%3DLTAIx%26Action%3DAssumeRole%26DurationSeconds%3D3600%26ExternalId%3Dext"
-            + "%26Format%3DJSON%26Policy%3D%257B%2522Version%2522%253A%25221%2522%257D%26RoleArn%3Dacs%253Aram%253A%253A1%253Arole%252Fr"
-            + "%26RoleSessionName%3Ds%26SecurityToken%3DSTSTOKEN-x%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dnonce-1"
-            + "%26SignatureVersion%3D1.0%26Timestamp%3D2023-11-14T22%253A13%253A20Z%26Version%3D2015-04-01")
+        #expect(
+            toSign == "GET&%2F&AccessKeyId%3DLTAIx%26Action%3DAssumeRole%26DurationSeconds%3D3600%26ExternalId%3Dext"
+                + "%26Format%3DJSON%26Policy%3D%257B%2522Version%2522%253A%25221%2522%257D%26RoleArn%3Dacs%253Aram%253A%253A1%253Arole%252Fr"
+                + "%26RoleSessionName%3Ds%26SecurityToken%3DSTSTOKEN-x%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dnonce-1"
+                + "%26SignatureVersion%3D1.0%26Timestamp%3D2023-11-14T22%253A13%253A20Z%26Version%3D2015-04-01")
         #expect(value("Signature") == "hd/CxE84qxi39ILH6uRcCwn709k=")
     }
 
     @Test func refreshesBeforeExpiry() async throws {
         try await SimulatorSTS.with { simulator, running in
             try await CredentialSourceTests.withHTTP { http in
-                let source = AssumeRoleSource(base: Self.base, roleArn: SimulatorSTS.roleArn, durationSeconds: 3600, stsEndpoint: running.baseURL, httpClient: http)
+                let source = AssumeRoleSource(
+                    base: Self.base, roleArn: SimulatorSTS.roleArn, durationSeconds: 3600, stsEndpoint: running.baseURL,
+                    httpClient: http)
                 let offset = Mutex<Int64>(0)
-                let provider = RefreshingCredentialProvider(source: source, epochSeconds: { SASClientEnvironment.systemEpochSeconds() + offset.withLock { $0 } })
+                let provider = RefreshingCredentialProvider(
+                    source: source, epochSeconds: { SASClientEnvironment.systemEpochSeconds() + offset.withLock { $0 } }
+                )
                 let first = try await provider.credentials()
                 let again = try await provider.credentials()
                 #expect(again == first)
@@ -119,8 +130,10 @@ struct AssumeRoleTests {
     @Test func refusedCallNamesTheCodeNotTheSecret() async throws {
         try await SimulatorSTS.with { _, running in
             try await CredentialSourceTests.withHTTP { http in
-                let wrongSecret = StaticCredentialProvider(Credentials(accessKeyId: SimulatorSTS.keyId, accessKeySecret: "TOPSECRET-wrong"))
-                let source = AssumeRoleSource(base: wrongSecret, roleArn: SimulatorSTS.roleArn, stsEndpoint: running.baseURL, httpClient: http)
+                let wrongSecret = StaticCredentialProvider(
+                    Credentials(accessKeyId: SimulatorSTS.keyId, accessKeySecret: "TOPSECRET-wrong"))
+                let source = AssumeRoleSource(
+                    base: wrongSecret, roleArn: SimulatorSTS.roleArn, stsEndpoint: running.baseURL, httpClient: http)
                 do {
                     _ = try await source.fetch()
                     Issue.record("expected an error")
@@ -128,7 +141,8 @@ struct AssumeRoleTests {
                     #expect("\(error)".contains("SignatureDoesNotMatch"))
                     #expect(!"\(error)".contains("TOPSECRET"))
                 }
-                let otherRole = AssumeRoleSource(base: Self.base, roleArn: "acs:ram::1:role/other", stsEndpoint: running.baseURL, httpClient: http)
+                let otherRole = AssumeRoleSource(
+                    base: Self.base, roleArn: "acs:ram::1:role/other", stsEndpoint: running.baseURL, httpClient: http)
                 await #expect(throws: CredentialsError.self) { try await otherRole.fetch() }
             }
         }
@@ -137,6 +151,8 @@ struct AssumeRoleTests {
     @Test func stsEndpointFollowsTheRegion() {
         #expect(AssumeRoleSource.stsEndpoint(region: nil) == "https://sts.aliyuncs.com")
         #expect(AssumeRoleSource.stsEndpoint(region: "cn-hangzhou") == "https://sts.cn-hangzhou.aliyuncs.com")
-        #expect(AssumeRoleSource.stsEndpoint(region: "cn-hangzhou", vpc: true) == "https://sts-vpc.cn-hangzhou.aliyuncs.com")
+        #expect(
+            AssumeRoleSource.stsEndpoint(region: "cn-hangzhou", vpc: true) == "https://sts-vpc.cn-hangzhou.aliyuncs.com"
+        )
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import SASModels
 import SASSigning
-import Synchronization
 import SASTestKit
+import Synchronization
 import Testing
+
 @testable import SASAPI
 
 @Suite("SASClient against a fake server")
@@ -40,12 +41,15 @@ struct ClientTests {
         case .v3:
             let header = try #require(request.header("authorization"))
             let authorization = try #require(ACS3Signer.parseAuthorization(header))
-            let signed = try authorization.signedHeaders.map { name in HTTPHeader(name, try #require(request.header(name))) }
+            let signed = try authorization.signedHeaders.map { name in
+                HTTPHeader(name, try #require(request.header(name)))
+            }
             let canonical = ACS3Signer.canonicalRequest(
                 method: "POST", path: "/", query: request.query, headers: signed,
                 hashedPayload: ACS3Signer.emptyPayloadHash
             )
-            let expected = ACS3Signer.signature(stringToSign: ACS3Signer.stringToSign(canonicalRequest: canonical), secret: secret)
+            let expected = ACS3Signer.signature(
+                stringToSign: ACS3Signer.stringToSign(canonicalRequest: canonical), secret: secret)
             #expect(authorization.signature == expected)
             #expect(authorization.signedHeaders.contains("x-acs-date"))
             #expect(request.header("x-acs-action") == "ListOperationProcessDetail")
@@ -73,7 +77,8 @@ struct ClientTests {
     }
 
     @Test func nonJSONServerErrorsAreRetriedThenReported() async throws {
-        try await FakeServer.with({ _ in FakeResponse(status: 502, body: Array("<html>Bad Gateway</html>".utf8)) }) { server in
+        try await FakeServer.with({ _ in FakeResponse(status: 502, body: Array("<html>Bad Gateway</html>".utf8)) }) {
+            server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
                 let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
@@ -89,9 +94,14 @@ struct ClientTests {
     @Test func throttlingIsRetriedHonouringRetryAfter() async throws {
         let count = Mutex(0)
         let script: FakeServer.Script = { request in
-            let n = count.withLock { $0 += 1; return $0 }
+            let n = count.withLock {
+                $0 += 1
+                return $0
+            }
             if n <= 2 {
-                return .json(#"{"Code":"Throttling.User","Message":"slow down"}"#, status: 400, headers: [("x-acs-retry-after", "40")])
+                return .json(
+                    #"{"Code":"Throttling.User","Message":"slow down"}"#, status: 400,
+                    headers: [("x-acs-retry-after", "40")])
             }
             return Pages.serve(request, count: 1)
         }
@@ -102,7 +112,9 @@ struct ClientTests {
         })
         try await FakeServer.with(script) { server in
             let observer = RecordingObserver()
-            let page = try await TestClient.with(try TestClient.configuration(server), observer: observer, environment: environment) { client in
+            let page = try await TestClient.with(
+                try TestClient.configuration(server), observer: observer, environment: environment
+            ) { client in
                 try await client.page(Self.query, number: 1, deadline: .now + .seconds(10))
             }
             #expect(page.records.count == 1)
@@ -131,7 +143,8 @@ struct ClientTests {
         try await FakeServer.with({ _ in nil }) { server in
             let started = ContinuousClock.now
             try await TestClient.with(try TestClient.configuration(server), readTimeout: .seconds(30)) { client in
-                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: .now + .milliseconds(400)) })
+                let error = try #require(
+                    await caught { try await client.page(Self.query, number: 1, deadline: .now + .milliseconds(400)) })
                 #expect(error.kind == .timeout)
             }
             #expect(ContinuousClock.now - started < .seconds(4))
@@ -157,7 +170,8 @@ struct ClientTests {
         let server = try await FakeServer.start { _ in nil }
         let port = server.port
         await server.shutdown()
-        var configuration = SASClientConfiguration(endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: port), requestsPerSecond: 0)
+        var configuration = SASClientConfiguration(
+            endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: port), requestsPerSecond: 0)
         configuration.retry = .none
         try await TestClient.with(configuration) { client in
             let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
@@ -181,7 +195,10 @@ struct ClientTests {
         let inFlight = Mutex(0)
         let peak = Mutex(0)
         let script: FakeServer.Script = { request in
-            let now = inFlight.withLock { $0 += 1; return $0 }
+            let now = inFlight.withLock {
+                $0 += 1
+                return $0
+            }
             peak.withLock { $0 = max($0, now) }
             try? await Task.sleep(for: .milliseconds(80))
             inFlight.withLock { $0 -= 1 }
@@ -210,14 +227,17 @@ struct ClientTests {
         let token = "STSTOKEN-77aa91"
         let credentials = Credentials(accessKeyId: "LTAIexample", accessKeySecret: secret, securityToken: token)
         for signature in SignatureVersion.allCases {
-            try await FakeServer.with({ _ in .json(#"{"Code":"SignatureDoesNotMatch","Message":"bad","RequestId":"R"}"#, status: 400) }) { server in
+            try await FakeServer.with({ _ in
+                .json(#"{"Code":"SignatureDoesNotMatch","Message":"bad","RequestId":"R"}"#, status: 400)
+            }) { server in
                 var configuration = try TestClient.configuration(server)
                 configuration.signature = signature
                 let capture = LogCapture()
                 try await TestClient.with(
                     configuration, credentials: StaticCredentialProvider(credentials), logger: capture.logger
                 ) { client in
-                    let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
+                    let error = try #require(
+                        await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                     #expect(!error.description.contains(secret))
                     #expect(!error.description.contains(token))
                     #expect(!String(reflecting: error).contains(token))

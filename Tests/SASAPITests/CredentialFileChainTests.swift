@@ -2,9 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import SASSigning
 import SASSimulator
-import Synchronization
 import SASTestKit
+import Synchronization
 import Testing
+
 @testable import SASAPI
 
 @Suite("Credential chain: CLI profile and INI file")
@@ -69,7 +70,9 @@ struct CredentialFileChainTests {
         #expect(current.accessKeyId == "LTAIdev")
         #expect(current.accessKeySecret.reveal() == "TOPSECRET-dev")
         #expect(current.securityToken == nil)
-        let selected = try await Self.resolve([Self.cliPath: Self.cliConfig], environment: ["ALIBABA_CLOUD_PROFILE": "sts"]).get()
+        let selected = try await Self.resolve(
+            [Self.cliPath: Self.cliConfig], environment: ["ALIBABA_CLOUD_PROFILE": "sts"]
+        ).get()
         #expect(selected.accessKeyId == "STS.cli")
         #expect(selected.securityToken?.reveal() == "STSTOKEN-cli")
     }
@@ -83,7 +86,8 @@ struct CredentialFileChainTests {
                 """
             try await CredentialSourceTests.withHTTP { http in
                 let chain = DefaultCredentialChain(
-                    environment: Self.environment, httpClient: http, stsEndpoint: running.baseURL, files: .inMemory([Self.cliPath: config])
+                    environment: Self.environment, httpClient: http, stsEndpoint: running.baseURL,
+                    files: .inMemory([Self.cliPath: config])
                 )
                 let credentials = try await chain.credentials()
                 #expect(credentials.accessKeyId.hasPrefix("STS."))
@@ -134,7 +138,8 @@ struct CredentialFileChainTests {
     @Test func cliProfileUnsupportedModeStopsTheChainNamingTheMode() async throws {
         let fallback = StaticCredentialProvider(Credentials(accessKeyId: "fallback", accessKeySecret: "s"))
         let result = try await Self.resolve(
-            [Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "sso"], fallbacks: [fallback]
+            [Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "sso"],
+            fallbacks: [fallback]
         )
         let error = try #require(Self.failure(result) as? CredentialFileError)
         #expect(error.file == Self.cliPath)
@@ -144,7 +149,8 @@ struct CredentialFileChainTests {
     }
 
     @Test func cliProfileMissingKeyAndBrokenJSONNameTheFileNotTheSecret() async throws {
-        let half = try await Self.resolve([Self.cliPath: Self.cliConfig], environment: ["ALIBABA_CLOUD_PROFILE": "half"])
+        let half = try await Self.resolve(
+            [Self.cliPath: Self.cliConfig], environment: ["ALIBABA_CLOUD_PROFILE": "half"])
         let error = try #require(Self.failure(half) as? CredentialFileError)
         #expect(error.description == "\(Self.cliPath): profile 'half' (AccessKey) needs `access_key_secret`")
 
@@ -156,16 +162,20 @@ struct CredentialFileChainTests {
     }
 
     @Test func cliProfileDurationBelowTheMinimumIsAnError() async throws {
-        let config = #"{"current": "r", "profiles": [{"name": "r", "mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": "b", "ram_role_arn": "x", "expired_seconds": 60}]}"#
+        let config =
+            #"{"current": "r", "profiles": [{"name": "r", "mode": "RamRoleArn", "access_key_id": "a", "access_key_secret": "b", "ram_role_arn": "x", "expired_seconds": 60}]}"#
         let error = try #require(Self.failure(try await Self.resolve([Self.cliPath: config])) as? CredentialFileError)
         #expect(error.description.contains("expired_seconds"))
     }
 
     @Test func cliProfileFileAndSwitchesFromTheEnvironment() async throws {
-        let other = try await Self.resolve(["/etc/aliyun.json": Self.cliConfig], environment: ["ALIBABA_CLOUD_CONFIG_FILE": "/etc/aliyun.json"]).get()
+        let other = try await Self.resolve(
+            ["/etc/aliyun.json": Self.cliConfig], environment: ["ALIBABA_CLOUD_CONFIG_FILE": "/etc/aliyun.json"]
+        ).get()
         #expect(other.accessKeyId == "LTAIdev")
         let disabled = try await Self.resolve(
-            [Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"]
+            [Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini],
+            environment: ["ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"]
         ).get()
         #expect(disabled.accessKeyId == "LTAIini")
     }
@@ -174,7 +184,8 @@ struct CredentialFileChainTests {
 
     @Test func iniAccessKeyAndCustomFile() async throws {
         #expect(try await Self.resolve([Self.iniPath: Self.ini]).get().accessKeyId == "LTAIini")
-        let custom = try await Self.resolve(["/etc/creds.ini": Self.ini], environment: ["ALIBABA_CLOUD_CREDENTIALS_FILE": "/etc/creds.ini"])
+        let custom = try await Self.resolve(
+            ["/etc/creds.ini": Self.ini], environment: ["ALIBABA_CLOUD_CREDENTIALS_FILE": "/etc/creds.ini"])
         #expect(try custom.get().accessKeySecret.reveal() == "TOPSECRET-ini")
     }
 
@@ -184,12 +195,14 @@ struct CredentialFileChainTests {
         #expect(try await Self.resolve([Self.iniPath: Self.ini]).get().accessKeyId == "LTAIini")
         #expect(try await Self.resolve([Self.goPath: goINI, Self.iniPath: Self.ini]).get().accessKeyId == "LTAIgo")
         // Only the first file that exists is read: its missing section is not looked up in the other.
-        let other = try await Self.resolve([Self.goPath: goINI, Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "odd"])
+        let other = try await Self.resolve(
+            [Self.goPath: goINI, Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "odd"])
         let error = try #require(Self.failure(other) as? CredentialsError)
         #expect(error.message.contains("\(Self.goPath) has no section [odd]"))
         // ALIBABA_CLOUD_CREDENTIALS_FILE replaces both.
         let custom = try await Self.resolve(
-            [Self.goPath: goINI, "/etc/creds.ini": Self.ini], environment: ["ALIBABA_CLOUD_CREDENTIALS_FILE": "/etc/creds.ini"]
+            [Self.goPath: goINI, "/etc/creds.ini": Self.ini],
+            environment: ["ALIBABA_CLOUD_CREDENTIALS_FILE": "/etc/creds.ini"]
         )
         #expect(try custom.get().accessKeyId == "LTAIini")
     }
@@ -215,7 +228,8 @@ struct CredentialFileChainTests {
 
     @Test func iniMissingSectionIsPassedOver() async throws {
         let fallback = StaticCredentialProvider(Credentials(accessKeyId: "fallback", accessKeySecret: "s"))
-        let result = try await Self.resolve([Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "nope"], fallbacks: [fallback])
+        let result = try await Self.resolve(
+            [Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "nope"], fallbacks: [fallback])
         #expect(try result.get().accessKeyId == "fallback")
         let none = try await Self.resolve([Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "nope"])
         let error = try #require(Self.failure(none) as? CredentialsError)
@@ -230,7 +244,8 @@ struct CredentialFileChainTests {
         #expect(error.description.hasPrefix(Self.iniPath + ":4: "))
         #expect(!error.description.contains("TOPSECRET"))
 
-        let odd = try await Self.resolve([Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "odd"], fallbacks: [fallback])
+        let odd = try await Self.resolve(
+            [Self.iniPath: Self.ini], environment: ["ALIBABA_CLOUD_PROFILE": "odd"], fallbacks: [fallback])
         let type = try #require(Self.failure(odd) as? CredentialFileError)
         #expect(type.description.contains("type 'rsa_key_pair'"))
     }
@@ -243,15 +258,19 @@ struct CredentialFileChainTests {
         ).get()
         #expect(credentials.accessKeyId == "LTAIenv")
         // A half-set environment is an error even with good files.
-        let half = try await Self.resolve([Self.cliPath: Self.cliConfig], environment: ["ALIBABA_CLOUD_ACCESS_KEY_ID": "x"])
+        let half = try await Self.resolve(
+            [Self.cliPath: Self.cliConfig], environment: ["ALIBABA_CLOUD_ACCESS_KEY_ID": "x"])
         #expect((Self.failure(half) as? CredentialsError)?.message.contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET") == true)
     }
 
     @Test func cliProfileBeforeINI() async throws {
-        #expect(try await Self.resolve([Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini]).get().accessKeyId == "LTAIdev")
+        #expect(
+            try await Self.resolve([Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini]).get().accessKeyId
+                == "LTAIdev")
         // A profile the CLI file lacks falls through to the INI section of the same name.
         let ini = "[dev2]\ntype = access_key\naccess_key_id = LTAIdev2\naccess_key_secret = s\n"
-        let fallsThrough = try await Self.resolve([Self.cliPath: Self.cliConfig, Self.iniPath: ini], environment: ["ALIBABA_CLOUD_PROFILE": "dev2"])
+        let fallsThrough = try await Self.resolve(
+            [Self.cliPath: Self.cliConfig, Self.iniPath: ini], environment: ["ALIBABA_CLOUD_PROFILE": "dev2"])
         #expect(try fallsThrough.get().accessKeyId == "LTAIdev2")
     }
 
@@ -266,7 +285,8 @@ struct CredentialFileChainTests {
                 #expect(fromFile.accessKeyId == "LTAIini")
                 #expect(server.requests.isEmpty)
                 let without = DefaultCredentialChain(
-                    environment: ["HOME": "/home/u"], httpClient: http, ecsMetadataBaseURL: server.endpointString, files: .none
+                    environment: ["HOME": "/home/u"], httpClient: http, ecsMetadataBaseURL: server.endpointString,
+                    files: .none
                 )
                 let fromMetadata = try await without.credentials()
                 #expect(fromMetadata.accessKeyId == "STS.ecs")
@@ -282,11 +302,13 @@ struct CredentialFileChainTests {
         }
         let fallback = StaticCredentialProvider(Credentials(accessKeyId: "fallback", accessKeySecret: "s"))
         try await CredentialSourceTests.withHTTP { http in
-            let chain = DefaultCredentialChain(environment: Self.environment, httpClient: http, files: files, fallbacks: [fallback])
+            let chain = DefaultCredentialChain(
+                environment: Self.environment, httpClient: http, files: files, fallbacks: [fallback])
             let first = try await chain.credentials()
             #expect(first.accessKeyId == "fallback")
             let homeless = DefaultCredentialChain(
-                environment: ["ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"], httpClient: http, files: files, fallbacks: [fallback]
+                environment: ["ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"], httpClient: http, files: files,
+                fallbacks: [fallback]
             )
             let second = try await homeless.credentials()
             #expect(second.accessKeyId == "fallback")
@@ -298,7 +320,9 @@ struct CredentialFileChainTests {
         let everything = [Self.cliPath: Self.cliConfig, Self.iniPath: Self.ini]
         var texts: [String] = []
         for profile in ["sso", "half", "odd", "nope"] {
-            if case .failure(let error) = try await Self.resolve(everything, environment: ["ALIBABA_CLOUD_PROFILE": profile]) {
+            if case .failure(let error) = try await Self.resolve(
+                everything, environment: ["ALIBABA_CLOUD_PROFILE": profile])
+            {
                 texts += [String(describing: error), String(reflecting: error)]
             }
         }

@@ -4,6 +4,7 @@ import SASSigning
 import SASSimulator
 import SASTestKit
 import Testing
+
 @testable import SASAPI
 
 @Suite("Credential calls: STS endpoint and proxies")
@@ -59,8 +60,10 @@ struct CredentialProxyTests {
         try await Self.withProxy { proxy in
             // The API (https) goes through HTTPS_PROXY; nothing names a proxy for http URLs.
             let environment = ["HTTPS_PROXY": proxy.endpointString, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"]
-            let pool = HTTPClientPool(factory: SASHTTPClientFactory(environment: environment, connectTimeout: .seconds(2)))
-            let api = SASHTTPClientFactory(environment: environment).configuration(for: Endpoint(host: "tds.cn-shanghai.aliyuncs.com"))
+            let pool = HTTPClientPool(
+                factory: SASHTTPClientFactory(environment: environment, connectTimeout: .seconds(2)))
+            let api = SASHTTPClientFactory(environment: environment).configuration(
+                for: Endpoint(host: "tds.cn-shanghai.aliyuncs.com"))
             #expect(api.proxy?.port == proxy.port)
             let chain = DefaultCredentialChain(
                 environment: environment, clients: .perURL(pool), ecsMetadataBaseURL: running.baseURL, files: .none
@@ -72,7 +75,8 @@ struct CredentialProxyTests {
 
             // What reusing the API client did: the metadata call went to the API's proxy.
             let reused = DefaultCredentialChain(
-                environment: environment, clients: .fixed(pool.client(for: Endpoint(host: "tds.cn-shanghai.aliyuncs.com"))),
+                environment: environment,
+                clients: .fixed(pool.client(for: Endpoint(host: "tds.cn-shanghai.aliyuncs.com"))),
                 ecsMetadataBaseURL: running.baseURL, files: .none
             )
             await #expect(throws: CredentialsError.self) { try await reused.credentials() }
@@ -103,16 +107,28 @@ struct CredentialProxyTests {
     @Test func stsEndpointOrder() {
         let vpc = ["ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED": "true"]
         #expect(STSEndpoint.resolve(environment: [:]) == "https://sts.aliyuncs.com")
-        #expect(STSEndpoint.resolve(accountRegion: "cn-hangzhou", environment: [:]) == "https://sts.cn-hangzhou.aliyuncs.com")
-        #expect(STSEndpoint.resolve(accountRegion: "cn-hangzhou", environment: vpc) == "https://sts-vpc.cn-hangzhou.aliyuncs.com")
+        #expect(
+            STSEndpoint.resolve(accountRegion: "cn-hangzhou", environment: [:])
+                == "https://sts.cn-hangzhou.aliyuncs.com")
+        #expect(
+            STSEndpoint.resolve(accountRegion: "cn-hangzhou", environment: vpc)
+                == "https://sts-vpc.cn-hangzhou.aliyuncs.com")
         #expect(STSEndpoint.resolve(accountRegion: nil, environment: vpc) == "https://sts.aliyuncs.com")
         let region = vpc.merging(["ALIBABA_CLOUD_STS_REGION": "cn-beijing"]) { $1 }
-        #expect(STSEndpoint.resolve(accountRegion: "cn-hangzhou", environment: region) == "https://sts-vpc.cn-beijing.aliyuncs.com")
-        #expect(STSEndpoint.resolve(profileRegion: "cn-shanghai", profileVPC: false, environment: region) == "https://sts.cn-shanghai.aliyuncs.com")
+        #expect(
+            STSEndpoint.resolve(accountRegion: "cn-hangzhou", environment: region)
+                == "https://sts-vpc.cn-beijing.aliyuncs.com")
+        #expect(
+            STSEndpoint.resolve(profileRegion: "cn-shanghai", profileVPC: false, environment: region)
+                == "https://sts.cn-shanghai.aliyuncs.com")
         let endpoint = region.merging(["ALIBABA_CLOUD_STS_ENDPOINT": "sts-vpc.cn-shenzhen.aliyuncs.com"]) { $1 }
-        #expect(STSEndpoint.resolve(profileRegion: "cn-shanghai", accountRegion: "cn-hangzhou", environment: endpoint)
-            == "https://sts-vpc.cn-shenzhen.aliyuncs.com")
-        #expect(STSEndpoint.resolve(explicit: "http://127.0.0.1:9000/", environment: endpoint) == "http://127.0.0.1:9000")
-        #expect(STSEndpoint.resolve(explicit: "", accountRegion: "eu-central-1", environment: [:]) == "https://sts.eu-central-1.aliyuncs.com")
+        #expect(
+            STSEndpoint.resolve(profileRegion: "cn-shanghai", accountRegion: "cn-hangzhou", environment: endpoint)
+                == "https://sts-vpc.cn-shenzhen.aliyuncs.com")
+        #expect(
+            STSEndpoint.resolve(explicit: "http://127.0.0.1:9000/", environment: endpoint) == "http://127.0.0.1:9000")
+        #expect(
+            STSEndpoint.resolve(explicit: "", accountRegion: "eu-central-1", environment: [:])
+                == "https://sts.eu-central-1.aliyuncs.com")
     }
 }

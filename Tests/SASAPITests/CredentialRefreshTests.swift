@@ -2,9 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import SASSigning
 import SASSimulator
-import Synchronization
 import SASTestKit
+import Synchronization
 import Testing
+
 @testable import SASAPI
 
 @Suite("Refreshing temporary credentials: backoff and refused answers")
@@ -42,7 +43,9 @@ struct CredentialRefreshTests {
 
     @Test func backoffGrowsToItsCap() {
         let backoff = RefreshBackoff(random: { 1 })
-        #expect((1...8).map { backoff.delay(afterFailures: $0) } == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
+        #expect(
+            (1...8).map { backoff.delay(afterFailures: $0) }
+                == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
         #expect(RefreshBackoff(random: { 0 }).delay(afterFailures: 1) == .milliseconds(500))
     }
 
@@ -50,7 +53,8 @@ struct CredentialRefreshTests {
         let clocks = ManualClocks(epochSeconds: 1_000_000)
         let source = ScriptedSource()
         source.results.withLock {
-            $0 = [.success(ScriptedSource.temporary("first", expiration: 1_000_000 + 3600))]
+            $0 =
+                [.success(ScriptedSource.temporary("first", expiration: 1_000_000 + 3600))]
                 + Array(repeating: .failure(CredentialsError("sts down")), count: 20)
         }
         let provider = Self.provider(source, clocks)
@@ -75,8 +79,10 @@ struct CredentialRefreshTests {
         let clocks = ManualClocks(epochSeconds: 1_000_000)
         let source = ScriptedSource()
         source.results.withLock {
-            $0 = [.success(ScriptedSource.temporary("short", expiration: 1_000_000 + 600)),
-                  .success(ScriptedSource.temporary("next", expiration: 1_000_300 + 3600))]
+            $0 = [
+                .success(ScriptedSource.temporary("short", expiration: 1_000_000 + 600)),
+                .success(ScriptedSource.temporary("next", expiration: 1_000_300 + 3600)),
+            ]
         }
         let provider = Self.provider(source, clocks)
         for _ in 0..<10 { #expect(try await provider.credentials().accessKeyId == "short") }
@@ -107,15 +113,23 @@ struct CredentialRefreshTests {
 
     @Test(arguments: [
         ("Expiration", #"{"AccessKeyId":"STS.a","AccessKeySecret":"TOPSECRET-a","SecurityToken":"STSTOKEN-a"}"#),
-        ("SecurityToken", #"{"AccessKeyId":"STS.a","AccessKeySecret":"TOPSECRET-a","Expiration":"2099-01-01T00:00:00Z"}"#),
-        ("Expiration", #"{"AccessKeyId":"STS.a","AccessKeySecret":"TOPSECRET-a","SecurityToken":"STSTOKEN-a","Expiration":"tomorrow"}"#),
+        (
+            "SecurityToken",
+            #"{"AccessKeyId":"STS.a","AccessKeySecret":"TOPSECRET-a","Expiration":"2099-01-01T00:00:00Z"}"#
+        ),
+        (
+            "Expiration",
+            #"{"AccessKeyId":"STS.a","AccessKeySecret":"TOPSECRET-a","SecurityToken":"STSTOKEN-a","Expiration":"tomorrow"}"#
+        ),
     ])
     func stsAnswersWithoutExpirationOrTokenAreRefused(missing: String, credentials: String) async throws {
         try await Self.withSTS(body: #"{"RequestId":"r","Credentials":\#(credentials)}"#) { sts in
             try await CredentialSourceTests.withHTTP { http in
                 let clocks = ManualClocks()
-                let base = StaticCredentialProvider(Credentials(accessKeyId: "LTAIbase", accessKeySecret: "TOPSECRET-base"))
-                let source = AssumeRoleSource(base: base, roleArn: "acs:ram::1:role/r", stsEndpoint: sts.endpointString, httpClient: http)
+                let base = StaticCredentialProvider(
+                    Credentials(accessKeyId: "LTAIbase", accessKeySecret: "TOPSECRET-base"))
+                let source = AssumeRoleSource(
+                    base: base, roleArn: "acs:ram::1:role/r", stsEndpoint: sts.endpointString, httpClient: http)
                 let provider = clocks.settings.provider(for: source)
                 for _ in 0..<20 {
                     do {

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import SASSigning
-import Synchronization
 import SASTestKit
+import Synchronization
 import Testing
+
 @testable import SASAPI
 
 /// A source scripted by the test.
@@ -20,7 +21,8 @@ final class ScriptedSource: TemporaryCredentialSource {
     }
 
     static func temporary(_ id: String, expiration: Int64?) -> TemporaryCredentials {
-        TemporaryCredentials(credentials: Credentials(accessKeyId: id, accessKeySecret: "s", securityToken: "t"), expiration: expiration)
+        TemporaryCredentials(
+            credentials: Credentials(accessKeyId: id, accessKeySecret: "s", securityToken: "t"), expiration: expiration)
     }
 }
 
@@ -46,9 +48,11 @@ struct CredentialSourceTests {
         let clocks = ManualClocks(epochSeconds: 1_000_000)
         let source = ScriptedSource()
         source.results.withLock {
-            $0 = [.success(ScriptedSource.temporary("first", expiration: 1_000_000 + 3600)),
-                  .failure(CredentialsError("sts down")),
-                  .success(ScriptedSource.temporary("second", expiration: 1_000_000 + 7200))]
+            $0 = [
+                .success(ScriptedSource.temporary("first", expiration: 1_000_000 + 3600)),
+                .failure(CredentialsError("sts down")),
+                .success(ScriptedSource.temporary("second", expiration: 1_000_000 + 7200)),
+            ]
         }
         let provider = clocks.settings.provider(for: source)
         #expect(try await provider.credentials().accessKeyId == "first")
@@ -77,7 +81,8 @@ struct CredentialSourceTests {
         let script: FakeServer.Script = { request in
             switch (request.method, request.uri) {
             case ("PUT", "/latest/api/token"):
-                return request.header("X-aliyun-ecs-metadata-token-ttl-seconds") == nil ? FakeResponse(status: 400) : FakeResponse(body: Array("tok-1".utf8))
+                return request.header("X-aliyun-ecs-metadata-token-ttl-seconds") == nil
+                    ? FakeResponse(status: 400) : FakeResponse(body: Array("tok-1".utf8))
             case (_, _) where request.header("X-aliyun-ecs-metadata-token") != "tok-1":
                 return FakeResponse(status: 401)
             case ("GET", "/latest/meta-data/ram/security-credentials/"):
@@ -90,7 +95,8 @@ struct CredentialSourceTests {
         }
         try await FakeServer.with(script) { server in
             try await Self.withHTTP { http in
-                let chain = DefaultCredentialChain(environment: [:], httpClient: http, ecsMetadataBaseURL: server.endpointString)
+                let chain = DefaultCredentialChain(
+                    environment: [:], httpClient: http, ecsMetadataBaseURL: server.endpointString)
                 let credentials = try await chain.credentials()
                 #expect(credentials.accessKeyId == "STS.ecs")
                 #expect(credentials.securityToken?.reveal() == "STSTOKEN-x")
@@ -173,7 +179,8 @@ struct CredentialSourceTests {
         try await FakeServer.with(Self.metadataScript(tokenStatus: 403, v1: true)) { server in
             try await Self.withHTTP { http in
                 let chain = DefaultCredentialChain(
-                    environment: ["ALIBABA_CLOUD_IMDSV1_DISABLED": "TRUE"], httpClient: http, ecsMetadataBaseURL: server.endpointString,
+                    environment: ["ALIBABA_CLOUD_IMDSV1_DISABLED": "TRUE"], httpClient: http,
+                    ecsMetadataBaseURL: server.endpointString,
                     files: .none
                 )
                 await #expect(throws: CredentialsError.self) { try await chain.credentials() }
@@ -199,7 +206,10 @@ struct CredentialSourceTests {
         try await FakeServer.with({ _ in .json(Self.document("STS.uri")) }) { server in
             try await Self.withHTTP { http in
                 let chain = DefaultCredentialChain(
-                    environment: ["ALIBABA_CLOUD_CREDENTIALS_URI": server.endpointString + "/creds", "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"],
+                    environment: [
+                        "ALIBABA_CLOUD_CREDENTIALS_URI": server.endpointString + "/creds",
+                        "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+                    ],
                     httpClient: http
                 )
                 let id = try await chain.credentials().accessKeyId
@@ -215,8 +225,9 @@ struct CredentialSourceTests {
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
         let script: FakeServer.Script = { request in
             guard request.method == "GET", request.parameter("Action") == "AssumeRoleWithOIDC",
-                  request.parameter("RoleArn") == "acs:ram::1:role/r", request.parameter("OIDCProviderArn") == "acs:ram::1:oidc-provider/p",
-                  let token = request.parameter("OIDCToken")
+                request.parameter("RoleArn") == "acs:ram::1:role/r",
+                request.parameter("OIDCProviderArn") == "acs:ram::1:oidc-provider/p",
+                let token = request.parameter("OIDCToken")
             else { return .json(#"{"Code":"InvalidParameter"}"#, status: 400) }
             let expiration = token == "jwt-one" ? "2000-01-01T00:00:00Z" : "2099-01-01T00:00:00Z"
             let document = Self.document("STS." + token, expiration: expiration)
@@ -235,7 +246,10 @@ struct CredentialSourceTests {
                 #expect(try await provider.credentials().accessKeyId == "STS.jwt-two")
             }
             #expect(server.requests.count == 2)
-            #expect(server.requests.allSatisfy { $0.parameter("Version") == "2015-04-01" && $0.parameter("Timestamp") != nil })
+            #expect(
+                server.requests.allSatisfy {
+                    $0.parameter("Version") == "2015-04-01" && $0.parameter("Timestamp") != nil
+                })
         }
     }
 

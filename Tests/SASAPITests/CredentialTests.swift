@@ -1,5 +1,6 @@
 import SASSigning
 import Testing
+
 @testable import SASAPI
 
 @Suite("Credential providers")

@@ -2,12 +2,15 @@ import Foundation
 import SASModels
 import SASTestKit
 import Testing
+
 @testable import SASAPI
 
 @Suite("Response decoding through the client")
 struct DecodingTests {
     @Test func anOddRecordKeepsThePage() async throws {
-        try await FakeServer.with({ _ in .json(#"{"ProcessDetails":[{"DetailTaskId":"a","StartTime":"soon"},{"DetailTaskId":"b"}]}"#) }) { server in
+        try await FakeServer.with({ _ in
+            .json(#"{"ProcessDetails":[{"DetailTaskId":"a","StartTime":"soon"},{"DetailTaskId":"b"}]}"#)
+        }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
                 let page = try await client.page(ProcessDetailQuery(taskIds: ["t"]), number: 1, deadline: nil)
@@ -22,7 +25,9 @@ struct DecodingTests {
         try await FakeServer.with({ _ in .json(#"{"ProcessDetails":{"StartTime":"soon"}}"#) }) { server in
             let observer = RecordingObserver()
             try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
-                let error = try #require(await caught { try await client.page(ProcessDetailQuery(taskIds: ["t"]), number: 1, deadline: nil) })
+                let error = try #require(
+                    await caught { try await client.page(ProcessDetailQuery(taskIds: ["t"]), number: 1, deadline: nil) }
+                )
                 #expect(error.kind == .decode(path: "ProcessDetails"))
                 #expect(error.metricCode == "decode")
                 #expect(error.description.contains("ProcessDetails"))

@@ -2,6 +2,7 @@ import SASModels
 import SASSigning
 import SASTestKit
 import Testing
+
 @testable import SASAPI
 
 /// Every failed attempt reaches `alibabacloud_sas_api_requests_total` with its cause, also
@@ -15,8 +16,12 @@ struct FailureCodeTests {
     @Test func missingCredentialsAreCounted() async throws {
         try await FakeServer.with({ Pages.serve($0, count: 1) }) { server in
             let observer = RecordingObserver()
-            try await TestClient.with(try TestClient.configuration(server), credentials: NoCredentials(), observer: observer) { client in
-                let error = try #require(await caught { try await client.page(ProcessDetailQuery(taskIds: ["t"]), number: 1, deadline: nil) })
+            try await TestClient.with(
+                try TestClient.configuration(server), credentials: NoCredentials(), observer: observer
+            ) { client in
+                let error = try #require(
+                    await caught { try await client.page(ProcessDetailQuery(taskIds: ["t"]), number: 1, deadline: nil) }
+                )
                 #expect(error.metricCode == "credentials")
             }
             #expect(observer.codes == ["credentials"])
@@ -34,7 +39,8 @@ struct FailureCodeTests {
             try await TestClient.with(configuration, observer: observer) { client in
                 let query = ProcessDetailQuery(taskIds: ["t"])
                 _ = try await client.page(query, number: 1, deadline: .now + .seconds(10))
-                let error = try #require(await caught { try await client.page(query, number: 1, deadline: .now + .seconds(10)) })
+                let error = try #require(
+                    await caught { try await client.page(query, number: 1, deadline: .now + .seconds(10)) })
                 #expect(error.metricCode == "deadline")
             }
             #expect(observer.codes == ["OK", "deadline"])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SASAPI
 
 @Suite("INI credentials file parser")
@@ -17,7 +18,10 @@ struct INIFileTests {
             empty =
             """
         let file = try INIFile(parsing: text, file: "/h/credentials.ini")
-        #expect(file.sections["default"] == ["type": "access_key", "access_key_id": "LTAIini", "access_key_secret": "TOPSECRET-ini"])
+        #expect(
+            file.sections["default"] == [
+                "type": "access_key", "access_key_id": "LTAIini", "access_key_secret": "TOPSECRET-ini",
+            ])
         #expect(file.sections["other"] == ["role_arn": "acs:ram::1:role/r;not-a-comment", "empty": ""])
     }
 

@@ -1,7 +1,8 @@
 import SASModels
-import Synchronization
 import SASTestKit
+import Synchronization
 import Testing
+
 @testable import SASAPI
 
 @Suite("Pagination against a fake server")
@@ -195,7 +196,8 @@ struct PaginationTests {
             asked.withLock { $0.append(page) }
             // Items keep coming and CurrentPage is absent; TotalCount 3 on the first page only.
             return SubtaskPage(
-                details: [ProcessDetail(detailTaskId: "d\(page)")], pageInfo: PageInfo(pageSize: 0, totalCount: page == 1 ? 3 : nil)
+                details: [ProcessDetail(detailTaskId: "d\(page)")],
+                pageInfo: PageInfo(pageSize: 0, totalCount: page == 1 ? 3 : nil)
             )
         }
         let pages = try await sequence.collect()

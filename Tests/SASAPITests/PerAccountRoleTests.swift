@@ -6,6 +6,7 @@ import SASSigning
 import SASSimulator
 import Synchronization
 import Testing
+
 @testable import SASAPI
 
 @Suite("Per-account roles")
@@ -19,13 +20,17 @@ struct PerAccountRoleTests {
         let pool = HTTPClientPool(factory: SASHTTPClientFactory(environment: [:], connectTimeout: .seconds(2)))
         // The exporter's wall clock, moved on by hand; STS and the API see real time.
         let offset = Mutex<Int64>(0)
-        let refresh = RefreshSettings(epochSeconds: { SASClientEnvironment.systemEpochSeconds() + offset.withLock { $0 } })
+        let refresh = RefreshSettings(epochSeconds: {
+            SASClientEnvironment.systemEpochSeconds() + offset.withLock { $0 }
+        })
         let factory = CredentialProviderFactory(
             environment: token.environment(sts: running.baseURL), clients: .perURL(pool), files: .none, refresh: refresh
         )
         let providers = try Self.roles.enumerated().map { index, role in
             try factory.provider(
-                base: nil, role: RoleAssumption(roleArn: role, roleSessionName: RoleAssumption.defaultSessionName(account: "acct-\(index)")),
+                base: nil,
+                role: RoleAssumption(
+                    roleArn: role, roleSessionName: RoleAssumption.defaultSessionName(account: "acct-\(index)")),
                 accountRegion: "cn-hangzhou"
             )
         }
@@ -65,7 +70,9 @@ struct PerAccountRoleTests {
                 #expect(issued[0].accessKeyId == firstKeys[index].first)
                 // Refreshed while the old key was still valid.
                 #expect(issued[1].issuedAtMs < issued[0].expiresAtMs)
-                let used = simulator.recentRequests.filter { $0.action == "ListOperationProcessDetail" && $0.roleArn == role }
+                let used = simulator.recentRequests.filter {
+                    $0.action == "ListOperationProcessDetail" && $0.roleArn == role
+                }
                 #expect(used.suffix(2).allSatisfy { $0.accessKeyId == issued[1].accessKeyId })
                 #expect(used.prefix(3).allSatisfy { $0.accessKeyId == issued[0].accessKeyId })
             }
@@ -83,17 +90,22 @@ struct PerAccountRoleTests {
         try await SimulatorSTS.with { simulator, running in
             let pool = HTTPClientPool(factory: SASHTTPClientFactory(environment: [:]))
             let factory = CredentialProviderFactory(
-                environment: ["ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"], clients: .perURL(pool), stsEndpointOverride: running.baseURL,
+                environment: ["ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"], clients: .perURL(pool),
+                stsEndpointOverride: running.baseURL,
                 files: .none
             )
-            let base = StaticCredentialProvider(Credentials(accessKeyId: SimulatorSTS.keyId, accessKeySecret: SimulatorSTS.keySecret))
-            let role = RoleAssumption(roleArn: SimulatorSTS.roleArn, roleSessionName: "sas-exporter-prod", externalId: "abc123", duration: .seconds(1800))
+            let base = StaticCredentialProvider(
+                Credentials(accessKeyId: SimulatorSTS.keyId, accessKeySecret: SimulatorSTS.keySecret))
+            let role = RoleAssumption(
+                roleArn: SimulatorSTS.roleArn, roleSessionName: "sas-exporter-prod", externalId: "abc123",
+                duration: .seconds(1800))
             let provider = try factory.provider(base: base, role: role, accountRegion: nil)
             let credentials = try await provider.credentials()
             #expect(credentials.accessKeyId.hasPrefix("STS."))
             let call = try #require(simulator.recentRequests.last { $0.action == "AssumeRole" })
             #expect(call.accessKeyId == SimulatorSTS.keyId)
-            #expect(simulator.issuedCredentials(accessKeyId: credentials.accessKeyId)?.sessionName == "sas-exporter-prod")
+            #expect(
+                simulator.issuedCredentials(accessKeyId: credentials.accessKeyId)?.sessionName == "sas-exporter-prod")
             // Without a role, the account's own key is used as it is.
             let plain = try factory.provider(base: base, role: nil, accountRegion: nil)
             #expect(try await plain.credentials().accessKeyId == SimulatorSTS.keyId)
@@ -111,7 +123,8 @@ struct PerAccountRoleTests {
     }
 
     @Test func roleSettingsSTSWouldRefuseNameTheirKey() {
-        let good = RoleAssumption(roleArn: "acs:ram::1234567890123456:role/sas-reader", roleSessionName: "sas-exporter-prod")
+        let good = RoleAssumption(
+            roleArn: "acs:ram::1234567890123456:role/sas-reader", roleSessionName: "sas-exporter-prod")
         #expect(throws: Never.self) { try good.validate() }
         func key(_ change: (inout RoleAssumption) -> Void) -> String? {
             var role = good
@@ -139,7 +152,8 @@ struct PerAccountRoleTests {
 
     @Test func defaultSessionNameIsOneSTSAccepts() throws {
         #expect(RoleAssumption.defaultSessionName(account: "prod") == "sas-exporter-prod")
-        let odd = RoleAssumption.defaultSessionName(account: "prod eu/west#2 \u{00E9}" + String(repeating: "x", count: 80))
+        let odd = RoleAssumption.defaultSessionName(
+            account: "prod eu/west#2 \u{00E9}" + String(repeating: "x", count: 80))
         #expect(odd.hasPrefix("sas-exporter-prod-eu-west-2--"))
         #expect(odd.count == 64)
         var role = RoleAssumption(roleArn: "acs:ram::1:role/r", roleSessionName: odd)
@@ -155,11 +169,14 @@ struct PerAccountRoleTests {
             let pool = HTTPClientPool(factory: SASHTTPClientFactory(environment: [:]))
             let clocks = ManualClocks()
             let factory = CredentialProviderFactory(
-                environment: [:], clients: .perURL(pool), stsEndpointOverride: sts.endpointString, files: .none, refresh: clocks.settings
+                environment: [:], clients: .perURL(pool), stsEndpointOverride: sts.endpointString, files: .none,
+                refresh: clocks.settings
             )
             let base = StaticCredentialProvider(Credentials(accessKeyId: "LTAIbase", accessKeySecret: "TOPSECRET-base"))
             let role = RoleAssumption(roleArn: "acs:ram::1:role/r", roleSessionName: "sas-exporter-a")
-            let accounts = try AccountClients(endpoint: running.baseURL, providers: [try factory.provider(base: base, role: role, accountRegion: nil)])
+            let accounts = try AccountClients(
+                endpoint: running.baseURL, providers: [try factory.provider(base: base, role: role, accountRegion: nil)]
+            )
             var failures = 0
             for _ in 0..<50 {
                 do {

@@ -1,6 +1,7 @@
+import SASSigning
 import SASTestKit
 import Testing
-import SASSigning
+
 @testable import SASAPI
 
 @Suite("Request models flatten like the SDK")
@@ -17,10 +18,11 @@ struct QueryTests {
             pageSize: 100, lang: "en"
         )
         let rendered = query.parameters(page: 3).map { "\($0.name)=\($0.value)" }
-        #expect(Array(rendered.prefix(7)) == [
-            "CurrentPage=3", "EndTime=1731555850000", "Lang=en", "PageSize=100", "StartTime=-5",
-            "StatusCodes.1=0", "StatusCodes.2=4",
-        ])
+        #expect(
+            Array(rendered.prefix(7)) == [
+                "CurrentPage=3", "EndTime=1731555850000", "Lang=en", "PageSize=100", "StartTime=-5",
+                "StatusCodes.1=0", "StatusCodes.2=4",
+            ])
         #expect(rendered[7] == "TaskIds.1=t1")
         #expect(rendered.last == "TaskIds.11=t11")
         #expect(rendered.count == 18)
@@ -32,10 +34,11 @@ struct QueryTests {
             startTime: 1, endTime: 2, pageSize: 50
         )
         let rendered = query.parameters(page: 1).map { "\($0.name)=\($0.value)" }
-        #expect(rendered == [
-            "CurrentPage=1", "EndTime=2", "PageSize=50", "StartTime=1", "StatusCodes.1=2", "TaskIds.1=a",
-            "TaskSources.1=CONSOLE", "TaskTypes.1=CHECK_ALL", "TaskTypes.2=CHECK_ITEM",
-        ])
+        #expect(
+            rendered == [
+                "CurrentPage=1", "EndTime=2", "PageSize=50", "StartTime=1", "StatusCodes.1=2", "TaskIds.1=a",
+                "TaskSources.1=CONSOLE", "TaskTypes.1=CHECK_ALL", "TaskTypes.2=CHECK_ITEM",
+            ])
     }
 }
 
@@ -90,7 +93,9 @@ struct ProxySelectionTests {
         Case(environment: [:], endpoint: https, expected: nil),
         Case(environment: ["HTTPS_PROXY": "http://proxy:3128"], endpoint: https, expected: "proxy:3128"),
         Case(environment: ["https_proxy": "proxy2:8080"], endpoint: https, expected: "proxy2:8080"),
-        Case(environment: ["HTTPS_PROXY": "http://up:1", "https_proxy": "http://low:2"], endpoint: https, expected: "up:1"),
+        Case(
+            environment: ["HTTPS_PROXY": "http://up:1", "https_proxy": "http://low:2"], endpoint: https,
+            expected: "up:1"),
         Case(environment: ["HTTP_PROXY": "http://proxy:3128"], endpoint: https, expected: nil),
         Case(environment: ["HTTP_PROXY": "http://proxy:3128"], endpoint: local, expected: "proxy:3128"),
         Case(environment: ["http_proxy": "proxy"], endpoint: local, expected: "proxy:80"),
@@ -99,10 +104,15 @@ struct ProxySelectionTests {
         Case(environment: ["HTTPS_PROXY": "http://p:1", "no_proxy": ".aliyuncs.com"], endpoint: https, expected: nil),
         Case(environment: ["HTTPS_PROXY": "http://p:1", "NO_PROXY": "*.aliyuncs.com"], endpoint: https, expected: nil),
         Case(environment: ["HTTPS_PROXY": "http://p:1", "NO_PROXY": "yuncs.com"], endpoint: https, expected: "p:1"),
-        Case(environment: ["HTTPS_PROXY": "http://p:1", "NO_PROXY": "example.com, tds.cn-shanghai.aliyuncs.com"], endpoint: https, expected: nil),
+        Case(
+            environment: ["HTTPS_PROXY": "http://p:1", "NO_PROXY": "example.com, tds.cn-shanghai.aliyuncs.com"],
+            endpoint: https, expected: nil),
         Case(environment: ["HTTP_PROXY": "http://p:1", "NO_PROXY": "127.0.0.1:18080"], endpoint: local, expected: nil),
-        Case(environment: ["HTTP_PROXY": "http://p:1", "NO_PROXY": "127.0.0.1:9999"], endpoint: local, expected: "p:1"),
-        Case(environment: ["HTTP_PROXY": "http://p:1", "NO_PROXY": "localhost,127.0.0.1"], endpoint: local, expected: nil),
+        Case(
+            environment: ["HTTP_PROXY": "http://p:1", "NO_PROXY": "127.0.0.1:9999"], endpoint: local, expected: "p:1"),
+        Case(
+            environment: ["HTTP_PROXY": "http://p:1", "NO_PROXY": "localhost,127.0.0.1"], endpoint: local, expected: nil
+        ),
         Case(environment: ["HTTPS_PROXY": "socks5://p:1080"], endpoint: https, expected: nil),
         Case(environment: ["HTTPS_PROXY": ""], endpoint: https, expected: nil),
     ]
@@ -114,7 +124,8 @@ struct ProxySelectionTests {
     }
 
     @Test func proxyCredentialsBecomeBasicAuthorization() throws {
-        let proxy = try #require(ProxySelection.proxy(for: Self.https, environment: ["HTTPS_PROXY": "http://user:pa%ss@proxy:3128/"]))
+        let proxy = try #require(
+            ProxySelection.proxy(for: Self.https, environment: ["HTTPS_PROXY": "http://user:pa%ss@proxy:3128/"]))
         #expect(proxy.host == "proxy")
         #expect(proxy.port == 3128)
         #expect(proxy.authorization != nil)
@@ -122,7 +133,8 @@ struct ProxySelectionTests {
 
     @Test func factoryAppliesTimeoutsAndProxy() {
         let factory = SASHTTPClientFactory(
-            environment: ["HTTPS_PROXY": "http://proxy:3128"], connectTimeout: .seconds(2), readTimeout: .milliseconds(1500)
+            environment: ["HTTPS_PROXY": "http://proxy:3128"], connectTimeout: .seconds(2),
+            readTimeout: .milliseconds(1500)
         )
         let configuration = factory.configuration(for: Self.https)
         #expect(configuration.timeout.connect == .seconds(2))

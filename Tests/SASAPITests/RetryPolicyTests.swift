@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import SASAPI
 
 /// A manual clock: `sleep` records the wait and moves time forward.
@@ -54,8 +55,11 @@ struct RetryPolicyTests {
     @Test func fullJitterBackoff() {
         let error = SASAPIError(.transport)
         let waits = (1...8).map { Self.policy.delay(afterFailures: $0, error: error) }
-        #expect(waits == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
-                          .milliseconds(1600), .milliseconds(3200), .milliseconds(5000), .milliseconds(5000)])
+        #expect(
+            waits == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
+                .milliseconds(1600), .milliseconds(3200), .milliseconds(5000), .milliseconds(5000),
+            ])
         let zero = RetryPolicy(random: { 0 })
         #expect(zero.delay(afterFailures: 3, error: error) == .zero)
     }
@@ -170,6 +174,7 @@ struct RetryPolicyTests {
         let now = ContinuousClock.now
         let error = apiError("Throttling", 400, retryAfter: .seconds(5))
         #expect(Self.policy.nextWait(afterFailures: 1, error: error, now: now, deadline: now + .seconds(4)) == nil)
-        #expect(Self.policy.nextWait(afterFailures: 1, error: error, now: now, deadline: now + .seconds(6)) == .seconds(5))
+        #expect(
+            Self.policy.nextWait(afterFailures: 1, error: error, now: now, deadline: now + .seconds(6)) == .seconds(5))
     }
 }

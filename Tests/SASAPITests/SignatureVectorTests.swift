@@ -1,7 +1,8 @@
 import SASModels
+import SASSigning
 import SASTestKit
 import Testing
-import SASSigning
+
 @testable import SASAPI
 
 /// Every SDK vector through the client's own path: query model → flattening → signing.
@@ -75,10 +76,11 @@ struct SignatureVectorTests {
         )
         let authorization = try #require(request.headers.last { $0.name == "Authorization" }?.value)
         let parsed = try #require(ACS3Signer.parseAuthorization(authorization))
-        #expect(parsed.signedHeaders == [
-            "accept", "host", "user-agent", "x-acs-action", "x-acs-content-sha256", "x-acs-date",
-            "x-acs-signature-nonce", "x-acs-version",
-        ])
+        #expect(
+            parsed.signedHeaders == [
+                "accept", "host", "user-agent", "x-acs-action", "x-acs-content-sha256", "x-acs-date",
+                "x-acs-signature-nonce", "x-acs-version",
+            ])
         #expect(request.headers.contains(HTTPHeader("x-acs-date", "1970-01-01T00:00:00Z")))
     }
 
@@ -87,7 +89,8 @@ struct SignatureVectorTests {
             let request = RequestBuilder.build(
                 action: "ListOperationProcessDetail", parameters: [QueryParameter("TaskIds.1", "t")],
                 configuration: SASClientConfiguration(endpoint: Endpoint(host: "h"), signature: signature),
-                credentials: Credentials(accessKeyId: "id", accessKeySecret: "TOPSECRET-1", securityToken: "STSTOKEN-1"),
+                credentials: Credentials(
+                    accessKeyId: "id", accessKeySecret: "TOPSECRET-1", securityToken: "STSTOKEN-1"),
                 epochSeconds: 0, nonce: "n"
             )
             #expect(!request.description.contains("STSTOKEN"))

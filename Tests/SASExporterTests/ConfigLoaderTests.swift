@@ -1,8 +1,8 @@
 import SASAPI
 import SASMetrics
 import SASSigning
-import SASAPI
 import Testing
+
 @testable import SASExporter
 
 @Suite("Configuration file")
@@ -18,7 +18,8 @@ struct ConfigLoaderTests {
     enum CocoaLikeError: Error { case missing }
 
     @Test func fullFileWithDefaultsAndOverrides() throws {
-        let config = try loader.parse("""
+        let config = try loader.parse(
+            """
             interval: 2m
             lookback: 12h
             state_file: /var/lib/sas-exporter/state.json
@@ -71,52 +72,95 @@ struct ConfigLoaderTests {
     }
 
     @Test func taskIdsGivenTwiceArePolledOnceWithAWarning() throws {
-        let loaded = try loader.parseWithWarnings("accounts:\n  - name: a\n    region: r\n    task_ids: [x, y, x, x]\n", file: "sas.yml")
+        let loaded = try loader.parseWithWarnings(
+            "accounts:\n  - name: a\n    region: r\n    task_ids: [x, y, x, x]\n", file: "sas.yml")
         #expect(loaded.configuration.accounts[0].taskIds == ["x", "y"])
-        #expect(loaded.warnings == ["sas.yml:4:15: accounts[0].task_ids: 2 task id(s) listed more than once; each is polled once"])
+        #expect(
+            loaded.warnings == [
+                "sas.yml:4:15: accounts[0].task_ids: 2 task id(s) listed more than once; each is polled once"
+            ])
     }
 
     /// Each bad file and the exact error it must give (the blackbox_exporter habit).
     static let badFiles: [(String, String)] = [
-        ("accounts:\n  - name: a\n    region: r\n    intervall: 5s\n",
-         "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"),
-        ("accounts:\n  - name: a\n    region: r\n    interval: 2m\n    poll_timeout: 1m\n",
-         "bad.yml:5:19: accounts[0].poll_timeout: must be at least the interval (2m), found 1m"),
-        ("accounts:\n  - name: a\n    region: r\n    max_tracked_subtasks: 10\n",
-         "bad.yml:4:27: accounts[0].max_tracked_subtasks: must be between 1000 and 50000000, found 10"),
-        ("interval: soon\naccounts:\n  - name: a\n    region: r\n",
-         "bad.yml:1:11: interval: \"soon\" is not a duration (use forms such as 30s, 5m, 1h30m)"),
-        ("interval: 500ms\naccounts:\n  - name: a\n    region: r\n",
-         "bad.yml:1:11: interval: must be at least 1s, found 500ms"),
-        ("accounts:\n  - name: a\n    region: r\n    page_size: many\n",
-         "bad.yml:4:16: accounts[0].page_size: expected an integer, found \"many\""),
-        ("accounts:\n  - name: a\n    region: r\n    page_size: 0\n",
-         "bad.yml:4:16: accounts[0].page_size: must be between 1 and 1000, found 0"),
+        (
+            "accounts:\n  - name: a\n    region: r\n    intervall: 5s\n",
+            "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    interval: 2m\n    poll_timeout: 1m\n",
+            "bad.yml:5:19: accounts[0].poll_timeout: must be at least the interval (2m), found 1m"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    max_tracked_subtasks: 10\n",
+            "bad.yml:4:27: accounts[0].max_tracked_subtasks: must be between 1000 and 50000000, found 10"
+        ),
+        (
+            "interval: soon\naccounts:\n  - name: a\n    region: r\n",
+            "bad.yml:1:11: interval: \"soon\" is not a duration (use forms such as 30s, 5m, 1h30m)"
+        ),
+        (
+            "interval: 500ms\naccounts:\n  - name: a\n    region: r\n",
+            "bad.yml:1:11: interval: must be at least 1s, found 500ms"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    page_size: many\n",
+            "bad.yml:4:16: accounts[0].page_size: expected an integer, found \"many\""
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    page_size: 0\n",
+            "bad.yml:4:16: accounts[0].page_size: must be between 1 and 1000, found 0"
+        ),
         ("accounts:\n  - name: a\n", "bad.yml:2:5: accounts[0]: account \"a\" needs `region` or `endpoint`"),
         ("accounts:\n  - region: r\n", "bad.yml:2:5: accounts[0]: missing required key `name` (the account label)"),
         ("interval: 1m\n", "bad.yml:1:1: missing required key `accounts` (a list of accounts to poll)"),
         ("accounts: []\n", "bad.yml:1:11: accounts: needs at least one account"),
-        ("accounts:\n  - name: a\n    region: r\n  - name: a\n    region: s\n",
-         "bad.yml:4:5: accounts[1]: account name \"a\" is used twice; names must be unique"),
-        ("accounts:\n  - name: a\n    region: r\n    signature: v4\n", "bad.yml:4:16: accounts[0].signature: must be `v3` or `rpc`"),
-        ("accounts:\n  - name: a\n    region: r\n    lang: fr\n", "bad.yml:4:11: accounts[0].lang: must be `en` or `zh`"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n",
-         "bad.yml:5:7: accounts[0].credentials: needs `access_key_secret` or `access_key_secret_file`"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: s\n      access_key_secret_file: /run/secrets/sas\n",
-         "bad.yml:5:7: accounts[0].credentials: give `access_key_secret` or `access_key_secret_file`, not both"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /nope\n",
-         "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: cannot read /nope (read error)"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /run/secrets/empty\n",
-         "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: /run/secrets/empty is empty"),
-        ("accounts:\n  - name: a\n    region: r\n    task_ids: []\n",
-         "bad.yml:4:15: accounts[0].task_ids: must list at least one task id, or be left out to discover tasks"),
-        ("duration_buckets: [5, 1]\naccounts:\n  - name: a\n    region: r\n",
-         "bad.yml:1:23: duration_buckets[1]: bucket bounds must increase"),
-        ("accounts:\n  - name: a\n    region: r\n   bad: [\n", "bad.yml:4:4: invalid YAML: did not find expected '-' indicator"),
+        (
+            "accounts:\n  - name: a\n    region: r\n  - name: a\n    region: s\n",
+            "bad.yml:4:5: accounts[1]: account name \"a\" is used twice; names must be unique"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    signature: v4\n",
+            "bad.yml:4:16: accounts[0].signature: must be `v3` or `rpc`"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    lang: fr\n",
+            "bad.yml:4:11: accounts[0].lang: must be `en` or `zh`"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n",
+            "bad.yml:5:7: accounts[0].credentials: needs `access_key_secret` or `access_key_secret_file`"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: s\n      access_key_secret_file: /run/secrets/sas\n",
+            "bad.yml:5:7: accounts[0].credentials: give `access_key_secret` or `access_key_secret_file`, not both"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /nope\n",
+            "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: cannot read /nope (read error)"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /run/secrets/empty\n",
+            "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: /run/secrets/empty is empty"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    task_ids: []\n",
+            "bad.yml:4:15: accounts[0].task_ids: must list at least one task id, or be left out to discover tasks"
+        ),
+        (
+            "duration_buckets: [5, 1]\naccounts:\n  - name: a\n    region: r\n",
+            "bad.yml:1:23: duration_buckets[1]: bucket bounds must increase"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n   bad: [\n",
+            "bad.yml:4:4: invalid YAML: did not find expected '-' indicator"
+        ),
         ("", "bad.yml: the file is empty: it needs at least an `accounts` list"),
         ("- a\n- b\n", "bad.yml:1:1: expected a mapping, found a list"),
-        ("accounts:\n  - name: a\n    endpoint: ftp://host\n",
-         "bad.yml:3:15: accounts[0].endpoint: scheme must be http or https"),
+        (
+            "accounts:\n  - name: a\n    endpoint: ftp://host\n",
+            "bad.yml:3:15: accounts[0].endpoint: scheme must be http or https"
+        ),
     ]
 
     @Test(arguments: 0..<badFiles.count)
@@ -131,7 +175,8 @@ struct ConfigLoaderTests {
     }
 
     @Test func perAccountRoleKeys() throws {
-        let config = try loader.parse("""
+        let config = try loader.parse(
+            """
             accounts:
               - name: prod eu
                 region: cn-hangzhou
@@ -151,30 +196,48 @@ struct ConfigLoaderTests {
         let prod = config.accounts[0]
         // No own key: the default chain (RRSA, ECS role, ...) assumes the role.
         #expect(prod.credentials == nil)
-        #expect(prod.role == RoleAssumption(
-            roleArn: "acs:ram::1000000000000001:role/sas-reader", roleSessionName: "sas-exporter-prod-eu", duration: .seconds(3600)
-        ))
+        #expect(
+            prod.role
+                == RoleAssumption(
+                    roleArn: "acs:ram::1000000000000001:role/sas-reader", roleSessionName: "sas-exporter-prod-eu",
+                    duration: .seconds(3600)
+                ))
         let staging = config.accounts[1]
         #expect(staging.credentials?.accessKeyId == "LTAIbase")
-        #expect(staging.role == RoleAssumption(
-            roleArn: "acs:ram::1000000000000002:role/sas-reader", roleSessionName: "sas-staging", externalId: "abc123",
-            duration: .seconds(1800), stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com"
-        ))
+        #expect(
+            staging.role
+                == RoleAssumption(
+                    roleArn: "acs:ram::1000000000000002:role/sas-reader", roleSessionName: "sas-staging",
+                    externalId: "abc123",
+                    duration: .seconds(1800), stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com"
+                ))
     }
 
     static let badRoleFiles: [(text: String, keyPath: String, message: String)] = [
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      external_id: abc\n",
-         "accounts[0].credentials", "`external_id` needs `role_arn`"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: sas-reader\n",
-         "accounts[0].credentials.role_arn", "acs:ram::<account id>:role/<role name>"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 10m\n",
-         "accounts[0].credentials.duration", "must be at least 15m"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 13h\n",
-         "accounts[0].credentials.duration", "from 15m to 12h"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      role_session_name: a b\n",
-         "accounts[0].credentials.role_session_name", "2 to 64"),
-        ("accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      access_key_secret: s\n",
-         "accounts[0].credentials", "missing `access_key_id`"),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      external_id: abc\n",
+            "accounts[0].credentials", "`external_id` needs `role_arn`"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: sas-reader\n",
+            "accounts[0].credentials.role_arn", "acs:ram::<account id>:role/<role name>"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 10m\n",
+            "accounts[0].credentials.duration", "must be at least 15m"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 13h\n",
+            "accounts[0].credentials.duration", "from 15m to 12h"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      role_session_name: a b\n",
+            "accounts[0].credentials.role_session_name", "2 to 64"
+        ),
+        (
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      access_key_secret: s\n",
+            "accounts[0].credentials", "missing `access_key_id`"
+        ),
     ]
 
     @Test(arguments: 0..<badRoleFiles.count)
@@ -207,11 +270,14 @@ struct ConfigLoaderTests {
             }
         }
         let longest = String(repeating: "é", count: 128)
-        #expect(try loader.parse("accounts:\n  - name: \(longest)\n    region: r\n", file: "sas.yml").accounts[0].name == longest)
+        #expect(
+            try loader.parse("accounts:\n  - name: \(longest)\n    region: r\n", file: "sas.yml").accounts[0].name
+                == longest)
     }
 
     @Test func errorsNeverEchoSecrets() {
-        let text = "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: [TOPSECRET]\n"
+        let text =
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: [TOPSECRET]\n"
         do {
             _ = try loader.parse(text, file: "bad.yml")
             Issue.record("accepted a list as a secret")
@@ -222,7 +288,8 @@ struct ConfigLoaderTests {
     }
 
     @Test func missingFileIsReportedWithItsPath() {
-        #expect(throws: ConfigError(file: "/etc/none.yml", message: "cannot read the configuration file (read error)")) {
+        #expect(throws: ConfigError(file: "/etc/none.yml", message: "cannot read the configuration file (read error)"))
+        {
             try loader.load(path: "/etc/none.yml")
         }
     }
@@ -244,7 +311,8 @@ struct ConfigLoaderTests {
 @Suite("Configuration check without mounted secrets")
 struct ConfigCheckTests {
     @Test func checkModeDoesNotReadSecretFiles() throws {
-        let loader = ConfigLoader(readsSecretFiles: false, readFile: { _ in throw ConfigLoaderTests.CocoaLikeError.missing })
+        let loader = ConfigLoader(
+            readsSecretFiles: false, readFile: { _ in throw ConfigLoaderTests.CocoaLikeError.missing })
         let config = try loader.parse(
             "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /not/mounted\n",
             file: "check.yml"

@@ -3,6 +3,7 @@ import SASAPI
 import SASSimulator
 import SASTestKit
 import Testing
+
 @testable import SASExporter
 
 /// Issue 12: every completed subtask counted exactly once whatever the operator changes
@@ -20,7 +21,8 @@ struct CountingUnderChangeTests {
         let samples = Exposition.samples(text, "alibabacloud_sas_subtasks_completed_total")
         var result: [Int: Double] = [:]
         for code in 2...4 {
-            result[code] = Exposition.value(samples, containing: ["account=\"\(account)\"", "status_code=\"\(code)\""]) ?? 0
+            result[code] =
+                Exposition.value(samples, containing: ["account=\"\(account)\"", "status_code=\"\(code)\""]) ?? 0
         }
         return result
     }
@@ -38,20 +40,27 @@ struct CountingUnderChangeTests {
 
     static func truth(_ stack: ExporterStack, lookback: Duration) -> GroundTruth {
         let now = stack.simulator.clock.nowMs
-        return stack.simulator.groundTruth(windowStartMs: now - lookback.milliseconds, windowEndMs: now, atMs: now, lang: "en")
+        return stack.simulator.groundTruth(
+            windowStartMs: now - lookback.milliseconds, windowEndMs: now, atMs: now, lang: "en")
     }
 
     /// Moves simulated time and lets exactly one poll per account happen.
-    static func step(_ stack: ExporterStack, clock: ManualClock, minutes: Double, accounts: [String] = ["it"]) async -> Bool {
+    static func step(_ stack: ExporterStack, clock: ManualClock, minutes: Double, accounts: [String] = ["it"]) async
+        -> Bool
+    {
         guard await clock.idle(sleepers: accounts.count, within: interval) else { return false }
         let polls = accounts.map { stack.polls($0) }
         stack.simulator.clock.advance(by: minutes * 60)
         clock.advance(by: interval)
-        for (account, count) in zip(accounts, polls) where !(await stack.waitForPolls(account, count + 1)) { return false }
+        for (account, count) in zip(accounts, polls) where !(await stack.waitForPolls(account, count + 1)) {
+            return false
+        }
         return true
     }
 
-    static func config(_ url: String, lookback: Duration, taskIds: [String]? = nil, state: String? = nil) throws -> String {
+    static func config(_ url: String, lookback: Duration, taskIds: [String]? = nil, state: String? = nil) throws
+        -> String
+    {
         var text = state.map { "state_file: \($0)\n" } ?? ""
         text += """
             accounts:
@@ -99,7 +108,9 @@ struct CountingUnderChangeTests {
         #expect(widened.total > Self.truth(stack, lookback: Self.hour).total * 10, "the window really grew")
         // Only what completed since it was seen open (and left the 1 h window) counts.
         Self.add(oracle.observe(widened), to: &expected)
-        #expect(Self.completed(try await stack.metrics()) == expected, "0 completions counted for the stretch newly covered")
+        #expect(
+            Self.completed(try await stack.metrics()) == expected, "0 completions counted for the stretch newly covered"
+        )
 
         #expect(await Self.step(stack, clock: clock, minutes: 15))
         let real = oracle.observe(Self.truth(stack, lookback: Self.day))
@@ -121,7 +132,9 @@ struct CountingUnderChangeTests {
         let state = folder + "/state.json"
         let clock = ManualClock()
         let first = try await ExporterStack.start(
-            configuration: { try ConfigLoader().parse(Self.config($0, lookback: Self.hour, state: state), file: "a.yml") },
+            configuration: {
+                try ConfigLoader().parse(Self.config($0, lookback: Self.hour, state: state), file: "a.yml")
+            },
             monotonic: clock
         )
         #expect(await first.waitForPolls("it", 1))
@@ -137,7 +150,9 @@ struct CountingUnderChangeTests {
         let secondClock = ManualClock()
         let second = try await ExporterStack.start(
             startMs: reached, simulatorPort: first.running.port,
-            configuration: { try ConfigLoader().parse(Self.config($0, lookback: Self.day, state: state), file: "b.yml") },
+            configuration: {
+                try ConfigLoader().parse(Self.config($0, lookback: Self.day, state: state), file: "b.yml")
+            },
             monotonic: secondClock
         )
         #expect(reached > start)
@@ -158,7 +173,8 @@ struct CountingUnderChangeTests {
         // Task ids are known only once the simulator runs: start on an id that lists nothing.
         let stack = try await ExporterStack.start(
             configuration: { url in
-                try Self.config(url, lookback: Self.hour, taskIds: ["none"]).write(toFile: path, atomically: true, encoding: .utf8)
+                try Self.config(url, lookback: Self.hour, taskIds: ["none"]).write(
+                    toFile: path, atomically: true, encoding: .utf8)
                 return try ConfigLoader().load(path: path)
             },
             configFile: path, monotonic: clock
@@ -180,7 +196,8 @@ struct CountingUnderChangeTests {
         polls = stack.polls("it")
         #expect(await stack.app.reloader.reload() == .reloaded)
         #expect(await stack.waitForPolls("it", polls + 1))
-        #expect(Self.completed(try await stack.metrics()) == expected, "the added tasks' finished subtasks are a baseline")
+        #expect(
+            Self.completed(try await stack.metrics()) == expected, "the added tasks' finished subtasks are a baseline")
         before = Self.truth(stack, lookback: Self.hour)
         #expect(await Self.step(stack, clock: clock, minutes: 10))
         for (code, count) in Self.newlyTerminal(before, Self.truth(stack, lookback: Self.hour), tasks: Set(ids)) {
@@ -196,17 +213,24 @@ struct CountingUnderChangeTests {
     func windowGaugesHoldUnderEveryReadingOfTheTimeParameters(_ semantics: TimeSemantics) async throws {
         let stack = try await ExporterStack.start(
             simulator: SimulatorConfiguration(seed: 11, tasks: 480, subtasksPerTask: 10, timeSemantics: semantics),
-            configuration: { url in ExporterConfiguration(accounts: [try ExporterStack.account("it", baseURL: url, interval: .seconds(100))]) }
+            configuration: { url in
+                ExporterConfiguration(accounts: [try ExporterStack.account("it", baseURL: url, interval: .seconds(100))]
+                )
+            }
         )
         #expect(await stack.waitForPolls("it", 1))
         let truth = Self.truth(stack, lookback: Self.hour)
         let gauges = Exposition.samples(try await stack.metrics(), "alibabacloud_sas_subtasks")
         #expect(truth.count(status: 0) + truth.count(status: 1) > 0, "there are open subtasks to lose")
         for code in 0...4 {
-            #expect(Exposition.value(gauges, containing: ["status_code=\"\(code)\""]) == Double(truth.count(status: code)), "\(semantics) code \(code)")
+            #expect(
+                Exposition.value(gauges, containing: ["status_code=\"\(code)\""]) == Double(truth.count(status: code)),
+                "\(semantics) code \(code)")
         }
         let tasks = Exposition.samples(try await stack.metrics(), "alibabacloud_sas_tasks")
-        #expect(Exposition.sum(tasks, containing: ["account=\"it\""]) == Double(truth.taskIds.count), "every parent task, running ones too")
+        #expect(
+            Exposition.sum(tasks, containing: ["account=\"it\""]) == Double(truth.taskIds.count),
+            "every parent task, running ones too")
         await stack.stop()
     }
 
@@ -214,14 +238,19 @@ struct CountingUnderChangeTests {
     @Test func aServerCappingPageSizeIsReadWhole() async throws {
         let capped = try await ExporterStack.start(
             faults: FaultSettings(pageSizeCap: 20),
-            configuration: { url in ExporterConfiguration(accounts: [try ExporterStack.account("it", baseURL: url, interval: .seconds(100))]) }
+            configuration: { url in
+                ExporterConfiguration(accounts: [try ExporterStack.account("it", baseURL: url, interval: .seconds(100))]
+                )
+            }
         )
         #expect(await capped.waitForPolls("it", 1))
         let truth = Self.truth(capped, lookback: Self.hour)
         let text = try await capped.metrics()
         #expect(text.contains(#"alibabacloud_sas_up{account="it"} 1"#))
         let gauges = Exposition.samples(text, "alibabacloud_sas_subtasks")
-        #expect(Exposition.sum(gauges, containing: ["account=\"it\""]) == Double(truth.total), "every row of every short page")
+        #expect(
+            Exposition.sum(gauges, containing: ["account=\"it\""]) == Double(truth.total),
+            "every row of every short page")
         #expect(truth.total > 100, "more than one capped page per batch")
         await capped.stop()
     }
@@ -231,18 +260,25 @@ struct CountingUnderChangeTests {
     @Test func anOddRecordIsUndecodableAndThePollCompletes() async throws {
         let stack = try await ExporterStack.start(
             faults: FaultSettings(oddRecord: true),
-            configuration: { url in ExporterConfiguration(accounts: [try ExporterStack.account("it", baseURL: url, interval: .seconds(100))]) }
+            configuration: { url in
+                ExporterConfiguration(accounts: [try ExporterStack.account("it", baseURL: url, interval: .seconds(100))]
+                )
+            }
         )
         #expect(await stack.waitForPolls("it", 1))
         let text = try await stack.metrics()
         #expect(text.contains(#"alibabacloud_sas_up{account="it"} 1"#), "the poll completes")
-        let undecodable = Exposition.value(
-            Exposition.samples(text, "alibabacloud_sas_invalid_subtasks_total"), containing: ["reason=\"undecodable\""]
-        ) ?? 0
+        let undecodable =
+            Exposition.value(
+                Exposition.samples(text, "alibabacloud_sas_invalid_subtasks_total"),
+                containing: ["reason=\"undecodable\""]
+            ) ?? 0
         #expect(undecodable >= 1)
         let truth = Self.truth(stack, lookback: Self.hour)
         let gauges = Exposition.samples(text, "alibabacloud_sas_subtasks")
-        #expect(Exposition.sum(gauges, containing: ["account=\"it\""]) == Double(truth.total) - undecodable, "every other record counted")
+        #expect(
+            Exposition.sum(gauges, containing: ["account=\"it\""]) == Double(truth.total) - undecodable,
+            "every other record counted")
         await stack.stop()
     }
 
@@ -279,7 +315,9 @@ struct CountingUnderChangeTests {
             #expect(counted == expected, "cap above the window: exact")
         } else {
             #expect(capEvictions > 0, "the cap is reported")
-            for code in 2...4 { #expect((counted[code] ?? 0) <= (expected[code] ?? 0), "never counted twice (code \(code))") }
+            for code in 2...4 {
+                #expect((counted[code] ?? 0) <= (expected[code] ?? 0), "never counted twice (code \(code))")
+            }
         }
         await stack.stop()
     }
@@ -296,9 +334,11 @@ struct LargeAccountTests {
         let stack = try await ExporterStack.start(
             simulator: SimulatorConfiguration(seed: 5, tasks: 100, subtasksPerTask: 500, requestLogCapacity: 10),
             configuration: { url in
-                ExporterConfiguration(accounts: [AccountConfiguration(
-                    name: "big", endpoint: try Endpoint(parsing: url), credentials: ExporterStack.key
-                )])
+                ExporterConfiguration(accounts: [
+                    AccountConfiguration(
+                        name: "big", endpoint: try Endpoint(parsing: url), credentials: ExporterStack.key
+                    )
+                ])
             },
             monotonic: clock
         )
@@ -310,8 +350,11 @@ struct LargeAccountTests {
         let truth = stack.simulator.groundTruth(windowStartMs: now - 86_400_000, windowEndMs: now, atMs: now)
         #expect(truth.total >= 50_000)
         let text = try await stack.metrics()
-        #expect(text.contains(#"alibabacloud_sas_up{account="big"} 1"#), "the first poll completes under default limits")
-        #expect(Exposition.sum(Exposition.samples(text, "alibabacloud_sas_subtasks"), containing: ["account=\"big\""]) == Double(truth.total))
+        #expect(
+            text.contains(#"alibabacloud_sas_up{account="big"} 1"#), "the first poll completes under default limits")
+        #expect(
+            Exposition.sum(Exposition.samples(text, "alibabacloud_sas_subtasks"), containing: ["account=\"big\""])
+                == Double(truth.total))
         let firstCalls = stack.simulator.stats.total
 
         #expect(await clock.idle(sleepers: 1, within: .seconds(60)))
@@ -321,11 +364,17 @@ struct LargeAccountTests {
         let unfinished = Set(truth.subtasks.filter { $0.status == 0 || $0.status == 1 }.map(\.taskId))
         let perTask = (500 + 99) / 100
         let bound = 1 + unfinished.count * perTask + (unfinished.count + 9) / 10
-        #expect(secondCalls <= bound, "second poll: \(secondCalls) calls for \(unfinished.count) unfinished tasks (at most \(bound))")
-        #expect(secondCalls * 5 < firstCalls, "most of the window is finished and not read again (\(firstCalls) then \(secondCalls))")
+        #expect(
+            secondCalls <= bound,
+            "second poll: \(secondCalls) calls for \(unfinished.count) unfinished tasks (at most \(bound))")
+        #expect(
+            secondCalls * 5 < firstCalls,
+            "most of the window is finished and not read again (\(firstCalls) then \(secondCalls))")
         let again = try await stack.metrics()
-        #expect(Exposition.sum(Exposition.samples(again, "alibabacloud_sas_subtasks"), containing: ["account=\"big\""]) == Double(truth.total),
-                "the finished tasks' share of the gauges is kept")
+        #expect(
+            Exposition.sum(Exposition.samples(again, "alibabacloud_sas_subtasks"), containing: ["account=\"big\""])
+                == Double(truth.total),
+            "the finished tasks' share of the gauges is kept")
         await stack.stop()
     }
 }

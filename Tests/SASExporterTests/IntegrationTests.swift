@@ -5,6 +5,7 @@ import NIOCore
 import SASSimulator
 import SASTestKit
 import Testing
+
 @testable import SASExporter
 
 /// The exporter polling the simulator over real sockets, served over a real socket.
@@ -14,14 +15,16 @@ struct IntegrationTests {
     static var lookbackMs: Int64 { lookback.milliseconds }
 
     static func start(
-        interval: Duration = .seconds(1), simulator: SimulatorConfiguration = SimulatorConfiguration(seed: 11, tasks: 480, subtasksPerTask: 10),
+        interval: Duration = .seconds(1),
+        simulator: SimulatorConfiguration = SimulatorConfiguration(seed: 11, tasks: 480, subtasksPerTask: 10),
         taskIds: [String]? = nil, pollTimeout: Duration? = nil
     ) async throws -> ExporterStack {
         try await ExporterStack.start(simulator: simulator) { url in
             ExporterConfiguration(accounts: [
                 try ExporterStack.account(
-                    "it", baseURL: url, interval: interval, lookback: lookback, taskIds: taskIds, pollTimeout: pollTimeout
-                ),
+                    "it", baseURL: url, interval: interval, lookback: lookback, taskIds: taskIds,
+                    pollTimeout: pollTimeout
+                )
             ])
         }
     }
@@ -36,7 +39,8 @@ struct IntegrationTests {
         let stack = try await Self.start()
         #expect(await stack.waitForPolls("it", 1))
         let now = stack.simulator.clock.nowMs
-        let truth = stack.simulator.groundTruth(windowStartMs: now - Self.lookbackMs, windowEndMs: now, atMs: now, lang: "en")
+        let truth = stack.simulator.groundTruth(
+            windowStartMs: now - Self.lookbackMs, windowEndMs: now, atMs: now, lang: "en")
         let text = try await stack.metrics()
         let gauges = Self.samples(text, "alibabacloud_sas_subtasks")
         #expect(truth.total > 100, "the data set must be big enough to mean something")
@@ -44,7 +48,8 @@ struct IntegrationTests {
             let got = Self.value(gauges, containing: ["status_code=\"\(code)\""])
             #expect(got == Double(truth.count(status: code)), "status code \(code)")
         }
-        let unknown = truth.countsByStatus.filter { Int($0.key).map { !(0...4).contains($0) } ?? true }.values.reduce(0, +)
+        let unknown = truth.countsByStatus.filter { Int($0.key).map { !(0...4).contains($0) } ?? true }.values.reduce(
+            0, +)
         let gotUnknown = gauges.filter { $0.key.contains("status=\"unknown\"") }.values.reduce(0, +)
         #expect(gotUnknown == Double(unknown))
         #expect(text.contains("alibabacloud_sas_up{account=\"it\"} 1"))
@@ -65,9 +70,12 @@ struct IntegrationTests {
         let completed = Self.samples(text, "alibabacloud_sas_subtasks_completed_total")
         var newlyCompleted = 0
         for code in 2...4 {
-            let expected = after.subtasks.filter { $0.status == code && !terminalBefore.contains($0.detailTaskId) }.count
+            let expected = after.subtasks.filter { $0.status == code && !terminalBefore.contains($0.detailTaskId) }
+                .count
             newlyCompleted += expected
-            #expect(Self.value(completed, containing: ["status_code=\"\(code)\""]) == Double(expected), "completions with code \(code)")
+            #expect(
+                Self.value(completed, containing: ["status_code=\"\(code)\""]) == Double(expected),
+                "completions with code \(code)")
         }
         #expect(newlyCompleted > 0, "advancing 15 minutes must complete some subtasks")
         await stack.stop()
@@ -100,7 +108,8 @@ struct IntegrationTests {
         #expect(await stack.waitForPolls("it", 2))
         let text = try await stack.metrics()
         #expect(text.contains("code=\"Throttling.User\""), "throttled calls are counted by code")
-        #expect(stack.app.store.accountHealth().first?.health.up == true, "retries with backoff still complete the poll")
+        #expect(
+            stack.app.store.accountHealth().first?.health.up == true, "retries with backoff still complete the poll")
         await stack.stop()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import SASExporter
 
 @Suite("Log lines")
@@ -18,14 +19,17 @@ struct LogFormatTests {
         for format in LogFormat.allCases {
             var handler = LineLogHandler(label: "t", level: .info, format: format, sink: sink)
             handler[metadataKey: "account"] = "prod"
-            handler.log(event: LogEvent(
-                level: .error, message: "poll incomplete", metadata: ["error": "a \"b\"\nc"],
-                source: "t", file: #fileID, function: #function, line: #line
-            ))
+            handler.log(
+                event: LogEvent(
+                    level: .error, message: "poll incomplete", metadata: ["error": "a \"b\"\nc"],
+                    source: "t", file: #fileID, function: #function, line: #line
+                ))
         }
         let (logfmt, json) = lines.withLock { ($0[0], $0[1]) }
         #expect(logfmt.hasSuffix(#"level=error source=t msg="poll incomplete" account=prod error="a \"b\"\nc""#))
-        #expect(json.hasSuffix(#""level":"error","source":"t","msg":"poll incomplete","account":"prod","error":"a \"b\"\nc"}"#))
+        #expect(
+            json.hasSuffix(
+                #""level":"error","source":"t","msg":"poll incomplete","account":"prod","error":"a \"b\"\nc"}"#))
         #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil)
     }
 }

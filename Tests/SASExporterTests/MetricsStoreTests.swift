@@ -1,5 +1,6 @@
 import SASMetrics
 import Testing
+
 @testable import SASExporter
 
 @Suite("The metrics store")

@@ -3,6 +3,7 @@ import SASMetrics
 import SASModels
 import SASTestKit
 import Testing
+
 @testable import SASExporter
 
 /// Issue 13: a poll warns when its API budget (`requests_per_second` × the time left before
@@ -19,10 +20,12 @@ struct PollBudgetTests {
             name: "big", endpoint: Endpoint(host: "example.invalid"), requestsPerSecond: requestsPerSecond
         )
         let reader = PollReader(account: account, source: source, logger: capture.logger)
-        let pending = AccountAggregator(account: "big").beginPoll(window: PollWindow(startMs: 0, endMs: 1), scope: account.scope)
+        let pending = AccountAggregator(account: "big").beginPoll(
+            window: PollWindow(startMs: 0, endMs: 1), scope: account.scope)
         let clock = ExporterClock.system
         _ = try await reader.read(
-            into: pending, ledger: TaskLedger(), nowMs: 1, deadline: clock.now().advanced(by: account.pollTimeout), clock: clock
+            into: pending, ledger: TaskLedger(), nowMs: 1, deadline: clock.now().advanced(by: account.pollTimeout),
+            clock: clock
         )
         return capture.lines.filter { $0.contains("API budget") }
     }

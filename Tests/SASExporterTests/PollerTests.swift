@@ -5,6 +5,7 @@ import SASMetrics
 import SASModels
 import SASTestKit
 import Testing
+
 @testable import SASExporter
 
 @Suite("Polling, publishing and the last good snapshot")
@@ -34,8 +35,9 @@ struct PollerTests {
         #expect(await eventually { app.store.accountHealth().first?.health.hasFinishedPoll == true })
         let text = Self.text(app.store)
         #expect(text.contains(#"alibabacloud_sas_up{account="prod"} 1"#))
-        #expect(text.contains(#"alibabacloud_sas_subtasks{account="prod",status="running",status_code="1"} 1"#) ||
-                text.contains(#"alibabacloud_sas_subtasks{account="prod",status_code="1",status="running"} 1"#))
+        #expect(
+            text.contains(#"alibabacloud_sas_subtasks{account="prod",status="running",status_code="1"} 1"#)
+                || text.contains(#"alibabacloud_sas_subtasks{account="prod",status_code="1",status="running"} 1"#))
         #expect(text.contains(#"alibabacloud_sas_polls_total{account="prod"} 1"#))
         await exporter.stop()
     }
@@ -44,11 +46,12 @@ struct PollerTests {
     /// created before the lookback is not counted however the source returns it.
     @Test func theTasksGaugeHoldsTheWindowOnly() async throws {
         let now = Self.wall.ms
-        let source = FakePollSource(.init(tasks: [
-            OperationProcess(taskId: "new", statusCode: 1, createTime: now - 60_000),
-            OperationProcess(taskId: "old", statusCode: 2, createTime: now - 2 * 86_400_000),
-            OperationProcess(taskId: "undated", statusCode: 2),
-        ]))
+        let source = FakePollSource(
+            .init(tasks: [
+                OperationProcess(taskId: "new", statusCode: 1, createTime: now - 60_000),
+                OperationProcess(taskId: "old", statusCode: 2, createTime: now - 2 * 86_400_000),
+                OperationProcess(taskId: "undated", statusCode: 2),
+            ]))
         let exporter = try await Self.make(source)
         let app = exporter.app
         #expect(await eventually { app.store.accountHealth().first?.health.hasFinishedPoll == true })
@@ -64,7 +67,9 @@ struct PollerTests {
         let app = exporter.app
         #expect(await eventually { app.store.accountHealth().first?.health.up == true })
         let before = Self.text(app.store)
-        let subtaskLine = before.split(separator: "\n").first { $0.hasPrefix("alibabacloud_sas_subtasks{") && $0.contains("\"1\"") }
+        let subtaskLine = before.split(separator: "\n").first {
+            $0.hasPrefix("alibabacloud_sas_subtasks{") && $0.contains("\"1\"")
+        }
         source.update { $0.failure = PollFailure("Throttling.User: too many requests (RequestId R1)") }
         #expect(await eventually { app.store.accountHealth().first?.health.up == false })
         let during = Self.text(app.store)
@@ -104,15 +109,21 @@ struct PollerTests {
         let second = try await Self.make(source, stateFile: path, interval: .seconds(1))
         #expect(await eventually { second.health("prod")?.hasFinishedPoll == true })
         let restored = Self.text(second.app.store)
-        #expect(restored.contains(#"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 0"#),
-                "restored counters are served before any complete poll")
+        #expect(
+            restored.contains(
+                #"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 0"#),
+            "restored counters are served before any complete poll")
         #expect(restored.contains(#"alibabacloud_sas_up{account="prod"} 0"#))
         #expect(!restored.contains("alibabacloud_sas_subtasks{"), "no window gauges before a complete poll")
         source.update { $0.failure = nil }
         #expect(await eventually { second.health("prod")?.up == true })
         let text = Self.text(second.app.store)
-        #expect(text.contains(#"alibabacloud_sas_subtasks_completed_total{account="prod",status="failed",status_code="4"} 1"#) ||
-                text.contains(#"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 1"#))
+        #expect(
+            text.contains(
+                #"alibabacloud_sas_subtasks_completed_total{account="prod",status="failed",status_code="4"} 1"#)
+                || text.contains(
+                    #"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 1"#)
+        )
         await second.stop()
     }
 
@@ -124,7 +135,9 @@ struct PollerTests {
         let exporter = try await Self.make(FakePollSource(), stateFile: path)
         let app = exporter.app
         #expect(Self.text(app.store).contains(#"alibabacloud_sas_state_file_errors_total{operation="load"} 1"#))
-        let moved = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".corrupt-") }
+        let moved = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.contains(".corrupt-")
+        }
         #expect(moved.count == 1)
         await exporter.stop()
     }
@@ -140,15 +153,18 @@ struct PollerTests {
             makeSource: { account, _ in account.name == "good" ? healthy : broken }, clock: Self.wall.exporterClock
         )
         let app = exporter.app
-        #expect(await eventually {
-            let health = Dictionary(uniqueKeysWithValues: app.store.accountHealth().map { ($0.name, $0.health) })
-            return (health["good"]?.pollsTotal ?? 0) >= 2 && (health["bad"]?.pollFailuresTotal ?? 0) >= 2
-        })
+        #expect(
+            await eventually {
+                let health = Dictionary(uniqueKeysWithValues: app.store.accountHealth().map { ($0.name, $0.health) })
+                return (health["good"]?.pollsTotal ?? 0) >= 2 && (health["bad"]?.pollFailuresTotal ?? 0) >= 2
+            })
         let text = Self.text(app.store)
         #expect(text.contains(#"alibabacloud_sas_up{account="good"} 1"#))
         #expect(text.contains(#"alibabacloud_sas_up{account="bad"} 0"#))
         #expect(text.contains(#"alibabacloud_sas_subtasks{account="good",status_code="1",status="running"} 1"#))
-        #expect(!text.contains(#"alibabacloud_sas_subtasks{account="bad""#), "an account that never completed a poll has no window gauges")
+        #expect(
+            !text.contains(#"alibabacloud_sas_subtasks{account="bad""#),
+            "an account that never completed a poll has no window gauges")
         await exporter.stop()
     }
 
@@ -156,7 +172,8 @@ struct PollerTests {
         let source = FakePollSource(.init(hang: true))
         let exporter = try await RunningExporter.start(
             configuration: ExporterConfiguration(accounts: [
-                AccountConfiguration(name: "slow", endpoint: Self.endpoint, interval: .seconds(100), pollTimeout: .seconds(1)),
+                AccountConfiguration(
+                    name: "slow", endpoint: Self.endpoint, interval: .seconds(100), pollTimeout: .seconds(1))
             ]),
             makeSource: { _, _ in source }, clock: Self.wall.exporterClock
         )

@@ -8,7 +8,8 @@ import Testing
 struct ProcessTests {
     static var binary: String {
         if let directory = ProcessInfo.processInfo.environment["SAS_BIN"] { return directory + "/sas-exporter" }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/sas-exporter").path
     }
 
@@ -59,11 +60,14 @@ struct ProcessTests {
     }
 
     @Test func missingCredentialsIsOneClearSentence() throws {
-        let outcome = try Self.run(["--sas.region", "cn-hangzhou"], environment: ["ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"])
+        let outcome = try Self.run(
+            ["--sas.region", "cn-hangzhou"], environment: ["ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"])
         #expect(outcome.status == 1)
         let lines = outcome.output.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(outcome.output.contains("no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
+        #expect(
+            outcome.output.contains(
+                "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
     }
 
     @Test func versionAndHelp() throws {
@@ -72,7 +76,10 @@ struct ProcessTests {
         let version = try Self.run(["--version"]).output
         #expect(version.hasPrefix("sas-exporter \(BuildFacts.version) (revision \(BuildFacts.revision)"), "\(version)")
         let help = try Self.run(["--help"]).output
-        for flag in ["--config.file", "--web.listen-address", "--log.level", "--log.format", "--config.check", "--demo", "--shard.index", "--shard.count"] {
+        for flag in [
+            "--config.file", "--web.listen-address", "--log.level", "--log.format", "--config.check", "--demo",
+            "--shard.index", "--shard.count",
+        ] {
             #expect(help.contains(flag), "--help explains \(flag)")
         }
     }
@@ -108,12 +115,16 @@ struct ProcessTests {
     }
 
     @Test func sighupReloadsAndRefusesABadFile() async throws {
-        let path = try Self.temporaryFile("accounts:\n  - name: a\n    endpoint: http://127.0.0.1:1\n    interval: 100s\n")
+        let path = try Self.temporaryFile(
+            "accounts:\n  - name: a\n    endpoint: http://127.0.0.1:1\n    interval: 100s\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--config.file", path, "--web.listen-address", "127.0.0.1:0"]
-        process.environment = ["PATH": "/usr/bin:/bin", "ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "TOPSECRET-sighup"]
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "ALIBABA_CLOUD_ACCESS_KEY_ID": "id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "TOPSECRET-sighup",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -131,11 +142,13 @@ struct ProcessTests {
             return log.contains(text)
         }
         #expect(waitFor("msg=listening"))
-        try "accounts:\n  - name: a\n    endpoint: http://127.0.0.1:1\n    oops: 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "accounts:\n  - name: a\n    endpoint: http://127.0.0.1:1\n    oops: 1\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
         #expect(waitFor("configuration refused"))
         #expect(log.contains("\(path):4:5: accounts[0].oops: unknown key"))
-        try "accounts:\n  - name: b\n    endpoint: http://127.0.0.1:1\n    interval: 100s\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "accounts:\n  - name: b\n    endpoint: http://127.0.0.1:1\n    interval: 100s\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
         #expect(waitFor("configuration reloaded"))
         #expect(process.isRunning)

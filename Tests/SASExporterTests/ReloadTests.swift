@@ -7,6 +7,7 @@ import SASSimulator
 import SASTestKit
 import Synchronization
 import Testing
+
 @testable import SASExporter
 
 @Suite("Reload and sharding of a running exporter")
@@ -18,8 +19,11 @@ struct ReloadTests {
         var tenths = [Int](repeating: 0, count: 10)
         for phase in phases { tenths[Int(phase.milliseconds * 10 / interval.milliseconds)] += 1 }
         #expect(tenths.allSatisfy { (60...140).contains($0) }, "no thundering herd: \(tenths)")
-        #expect(AccountPoller.phase(of: "account-7", interval: interval, accounts: 1000) == phases[7], "stable across restarts")
-        #expect(AccountPoller.phase(of: "alone", interval: interval, accounts: 1) == .zero, "a lone account polls at once")
+        #expect(
+            AccountPoller.phase(of: "account-7", interval: interval, accounts: 1000) == phases[7],
+            "stable across restarts")
+        #expect(
+            AccountPoller.phase(of: "alone", interval: interval, accounts: 1) == .zero, "a lone account polls at once")
     }
 
     static func account(_ name: String, interval: String = "100s") -> String {
@@ -45,16 +49,23 @@ struct ReloadTests {
         #expect(await eventually { exporter.health("a")?.pollsTotal == 1 })
         #expect(app.supervisor.accountNames == ["a"])
 
-        try ("accounts:\n" + Self.account("a", interval: "200s") + Self.account("b")).write(toFile: path, atomically: true, encoding: .utf8)
+        try ("accounts:\n" + Self.account("a", interval: "200s") + Self.account("b")).write(
+            toFile: path, atomically: true, encoding: .utf8)
         #expect(await app.reloader.reload() == .reloaded)
         #expect(app.supervisor.accountNames == ["a", "b"])
-        #expect(await eventually { exporter.health("a")?.pollsTotal == 2 },
-                "a changed account restarts (polling at once) and its counters carry on")
+        #expect(
+            await eventually { exporter.health("a")?.pollsTotal == 2 },
+            "a changed account restarts (polling at once) and its counters carry on")
         #expect(exporter.text.contains("alibabacloud_sas_config_last_reload_successful 1"))
 
-        try ("accounts:\n" + Self.account("a") + "    surprise: 1\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try ("accounts:\n" + Self.account("a") + "    surprise: 1\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
         let outcome = await app.reloader.reload()
-        #expect(outcome == .refused("\(path):5:5: accounts[0].surprise: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"))
+        #expect(
+            outcome
+                == .refused(
+                    "\(path):5:5: accounts[0].surprise: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"
+                ))
         #expect(app.supervisor.accountNames == ["a", "b"], "the running configuration stays")
         #expect(exporter.text.contains("alibabacloud_sas_config_last_reload_successful 0"))
 
@@ -73,17 +84,23 @@ struct ReloadTests {
             configuration: try ConfigLoader().load(path: path), configFile: path,
             makeSource: { _, _ in FakePollSource() }, clock: Self.wall.exporterClock
         )
-        try ("state_file: /tmp/elsewhere.json\naccounts:\n" + Self.account("a")).write(toFile: path, atomically: true, encoding: .utf8)
+        try ("state_file: /tmp/elsewhere.json\naccounts:\n" + Self.account("a")).write(
+            toFile: path, atomically: true, encoding: .utf8)
         let outcome = await exporter.app.reloader.reload()
-        #expect(outcome == .refused("\(path): state_file: cannot change on reload (from none to /tmp/elsewhere.json); restart the exporter to use another state file"))
+        #expect(
+            outcome
+                == .refused(
+                    "\(path): state_file: cannot change on reload (from none to /tmp/elsewhere.json); restart the exporter to use another state file"
+                ))
         await exporter.stop()
     }
 
     @Test func eachShardPollsOnlyItsAccounts() async throws {
         let names = (0..<12).map { "account-\($0)" }
-        let configuration = ExporterConfiguration(accounts: names.map {
-            AccountConfiguration(name: $0, endpoint: .forRegion("cn-hangzhou"), interval: .seconds(100))
-        })
+        let configuration = ExporterConfiguration(
+            accounts: names.map {
+                AccountConfiguration(name: $0, endpoint: .forRegion("cn-hangzhou"), interval: .seconds(100))
+            })
         var seen: [String] = []
         for index in 0..<3 {
             let shard = try ShardAssignment(index: index, count: 3)
@@ -143,7 +160,8 @@ struct OverlappingReloadTests {
     /// Each account's `api_requests_total`, summed over actions and codes.
     static func exporterCalls(_ text: String) -> [String: Double] {
         let samples = Exposition.samples(text, "alibabacloud_sas_api_requests_total")
-        return Dictionary(uniqueKeysWithValues: names.map { ($0, Exposition.sum(samples, containing: ["account=\"\($0)\""])) })
+        return Dictionary(
+            uniqueKeysWithValues: names.map { ($0, Exposition.sum(samples, containing: ["account=\"\($0)\""])) })
     }
 
     /// Every poller is asleep until its next tick (no poll running, no orphan).
@@ -204,7 +222,9 @@ struct OverlappingReloadTests {
             #expect(stack.polls(name) == (polls[name] ?? 0) + 1, "\(name): one poll per interval")
             let seen = (simulatorAfter["key-\(name)"] ?? 0) - (simulatorBefore["key-\(name)"] ?? 0)
             let counted = (exporterAfter[name] ?? 0) - (exporterBefore[name] ?? 0)
-            #expect(seen > 0 && Double(seen) == counted, "\(name): \(seen) calls seen by the simulator, \(counted) counted by one poller")
+            #expect(
+                seen > 0 && Double(seen) == counted,
+                "\(name): \(seen) calls seen by the simulator, \(counted) counted by one poller")
         }
 
         // Remove d: it stops, and never comes back.

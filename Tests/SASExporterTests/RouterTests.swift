@@ -4,12 +4,15 @@ import Logging
 import NIOCore
 import SASMetrics
 import Testing
+
 @testable import SASExporter
 
 @Suite("HTTP endpoints")
 struct RouterTests {
     static func store() -> MetricsStore {
-        let store = MetricsStore(exporter: ExporterHealth(reloadSuccessSeconds: 1_700_000_000, version: "1.0", revision: "abc", swiftVersion: "6.3"))
+        let store = MetricsStore(
+            exporter: ExporterHealth(
+                reloadSuccessSeconds: 1_700_000_000, version: "1.0", revision: "abc", swiftVersion: "6.3"))
         var health = AccountHealth(createdSeconds: 1_700_000_000)
         health.up = true
         health.hasFinishedPoll = true
@@ -22,7 +25,11 @@ struct RouterTests {
 
     static func router(_ store: MetricsStore, reload: ReloadOutcome = .reloaded) -> Router<BasicRequestContext> {
         var routes = ExporterRouter(store: store, reload: { reload })
-        routes.processStats = { ProcessStats(cpuSeconds: 1.5, residentMemoryBytes: 1024, startTimeSeconds: 1_700_000_000, openFileDescriptors: 9, maxFileDescriptors: 1024) }
+        routes.processStats = {
+            ProcessStats(
+                cpuSeconds: 1.5, residentMemoryBytes: 1024, startTimeSeconds: 1_700_000_000, openFileDescriptors: 9,
+                maxFileDescriptors: 1024)
+        }
         return routes.build()
     }
 
@@ -37,7 +44,8 @@ struct RouterTests {
                 #expect(body.contains("process_resident_memory_bytes 1024"))
                 #expect(!body.contains("# EOF"))
             }
-            let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+            let accept =
+                "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
             try await client.execute(uri: "/metrics", method: .get, headers: [.accept: accept]) { response in
                 #expect(response.headers[.contentType] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
                 let body = String(buffer: response.body)
@@ -50,13 +58,15 @@ struct RouterTests {
     @Test func metricsIsGzippedWhenAsked() async throws {
         let app = Application(router: Self.router(Self.store()))
         try await app.test(.router) { client in
-            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip, deflate"]) { response in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip, deflate"]) {
+                response in
                 #expect(response.headers[.contentEncoding] == "gzip")
                 var body = response.body
                 let bytes = body.readBytes(length: body.readableBytes) ?? []
                 #expect(bytes.prefix(2) == [0x1f, 0x8b])
             }
-            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip;q=0"]) { response in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip;q=0"]) {
+                response in
                 #expect(response.headers[.contentEncoding] == nil)
             }
         }
@@ -106,7 +116,10 @@ struct ScrapeCacheTests {
     @Test func reusesTheBodyUntilThePublishGenerationChanges() {
         let cache = ScrapeCache(maxAge: .seconds(60))
         var builds = 0
-        let build: () -> [UInt8] = { builds += 1; return Array("x \(builds)\n".utf8) }
+        let build: () -> [UInt8] = {
+            builds += 1
+            return Array("x \(builds)\n".utf8)
+        }
         let first = cache.body(format: .prometheusText, gzip: false, generation: 1, build: build)
         let second = cache.body(format: .prometheusText, gzip: false, generation: 1, build: build)
         #expect(builds == 1 && first.body == second.body)
@@ -121,9 +134,15 @@ struct ScrapeCacheTests {
     @Test func expiresAfterMaxAge() async throws {
         let cache = ScrapeCache(maxAge: .milliseconds(50))
         var builds = 0
-        _ = cache.body(format: .prometheusText, gzip: false, generation: 1) { builds += 1; return [] }
+        _ = cache.body(format: .prometheusText, gzip: false, generation: 1) {
+            builds += 1
+            return []
+        }
         try await Task.sleep(for: .milliseconds(80))
-        _ = cache.body(format: .prometheusText, gzip: false, generation: 1) { builds += 1; return [] }
+        _ = cache.body(format: .prometheusText, gzip: false, generation: 1) {
+            builds += 1
+            return []
+        }
         #expect(builds == 2, "process metrics are at most maxAge old")
     }
 }

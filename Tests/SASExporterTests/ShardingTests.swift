@@ -1,5 +1,6 @@
 import SASModels
 import Testing
+
 @testable import SASExporter
 
 @Suite("ShardAssignment")

@@ -4,13 +4,13 @@ import SASMetrics
 import SASTestKit
 import Synchronization
 import Testing
+
 @testable import SASExporter
 
 @Suite("State persistence as a service", .serialized)
 struct StatePersistenceTests {
     static let wall = TestWallClock(2_000_000)
     static let endpoint = Endpoint(scheme: "http", host: "127.0.0.1", port: 1)
-
 
     /// A save that cannot be written (its folder gone, or read-only) is counted, polling and
     /// serving go on, and saving works again once the folder is back. The folder is removed
@@ -24,9 +24,11 @@ struct StatePersistenceTests {
         let source = FakePollSource(.init())
         source.update { $0.subtasks = [subtask("a", status: 1)] }
         let exporter = try await RunningExporter.start(
-            configuration: ExporterConfiguration(stateFile: path, accounts: [
-                AccountConfiguration(name: "prod", endpoint: Self.endpoint, interval: .seconds(1)),
-            ]),
+            configuration: ExporterConfiguration(
+                stateFile: path,
+                accounts: [
+                    AccountConfiguration(name: "prod", endpoint: Self.endpoint, interval: .seconds(1))
+                ]),
             makeSource: { _, _ in source }, clock: Self.wall.exporterClock
         )
         #expect(await eventually { FileManager.default.fileExists(atPath: path) })
@@ -36,12 +38,16 @@ struct StatePersistenceTests {
         #expect(await eventually { (exporter.health("prod")?.pollsTotal ?? 0) >= polls + 2 }, "polling goes on")
         let text = exporter.text
         #expect(!text.contains(#"alibabacloud_sas_state_file_errors_total{operation="save"} 0"#))
-        #expect(Exposition.value(Exposition.samples(text, "alibabacloud_sas_state_file_errors_total"), containing: ["save"]) ?? 0 >= 1)
+        #expect(
+            Exposition.value(Exposition.samples(text, "alibabacloud_sas_state_file_errors_total"), containing: ["save"])
+                ?? 0 >= 1)
         #expect(text.contains(#"alibabacloud_sas_up{account="prod"} 1"#), "the poll's numbers are still served")
         #expect(exporter.health("prod")?.up == true)
 
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        #expect(await eventually { FileManager.default.fileExists(atPath: path) }, "saving works again once the folder is back")
+        #expect(
+            await eventually { FileManager.default.fileExists(atPath: path) },
+            "saving works again once the folder is back")
         await exporter.stop()
     }
 
@@ -56,9 +62,11 @@ struct StatePersistenceTests {
         let writes = Mutex<[[String]]>([])
         let clock = ManualClock()
         let exporter = try await RunningExporter.start(
-            configuration: ExporterConfiguration(stateFile: path, accounts: names.map {
-                AccountConfiguration(name: $0, endpoint: Self.endpoint, interval: .seconds(60))
-            }),
+            configuration: ExporterConfiguration(
+                stateFile: path,
+                accounts: names.map {
+                    AccountConfiguration(name: $0, endpoint: Self.endpoint, interval: .seconds(60))
+                }),
             makeSource: { _, _ in FakePollSource(.init()) },
             clock: clock.exporterClock(wallMs: { Self.wall.ms }),
             persistenceWriteHook: { accounts in
@@ -66,10 +74,15 @@ struct StatePersistenceTests {
                 Thread.sleep(forTimeInterval: 0.05)
             }
         )
-        #expect(await clock.idle(sleepers: names.count, within: .seconds(60)), "the first polls are spread over the interval")
+        #expect(
+            await clock.idle(sleepers: names.count, within: .seconds(60)),
+            "the first polls are spread over the interval")
         clock.advance(by: .seconds(60))
         for round in 1...3 {
-            #expect(await eventually(timeout: .seconds(30)) { names.allSatisfy { exporter.health($0)?.pollsTotal == UInt64(round) } })
+            #expect(
+                await eventually(timeout: .seconds(30)) {
+                    names.allSatisfy { exporter.health($0)?.pollsTotal == UInt64(round) }
+                })
             if round < 3 {
                 #expect(await clock.idle(sleepers: names.count, within: .seconds(60)))
                 clock.advance(by: .seconds(60))
@@ -82,7 +95,9 @@ struct StatePersistenceTests {
             for name in write { entries[name, default: 0] += 1 }
         }
         for name in names { #expect(entries[name] == 3, "\(name): one entry written per poll, 3 polls") }
-        #expect(written.count <= 3 * 10, "150 saves shared \(written.count) writes (each 50 ms): no poll queues behind every other")
+        #expect(
+            written.count <= 3 * 10,
+            "150 saves shared \(written.count) writes (each 50 ms): no poll queues behind every other")
         await exporter.stop()
         let contents = try String(contentsOfFile: path, encoding: .utf8)
         #expect(names.allSatisfy { contents.contains("\"\($0)\":") }, "every account is in the file")
@@ -112,7 +127,8 @@ struct StatePersistenceTests {
         let directory = try TemporaryDirectory("persist")
         defer { directory.remove() }
         let file = StateFile(path: directory.path("state.json"))
-        var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(lookback: .seconds(3_600)))
+        var aggregator = AccountAggregator(
+            account: "prod", configuration: AggregatorConfiguration(lookback: .seconds(3_600)))
         let window = PollWindow(startMs: 1_000_000_000 - 3_600_000, endMs: 1_000_000_000)
         let scope = CoverageScope(endpoint: "https://test", selection: .discovery)
         _ = aggregator.commit(aggregator.beginPoll(window: window, scope: scope), polledAtMs: window.endMs, tasks: nil)

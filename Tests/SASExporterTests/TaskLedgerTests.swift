@@ -2,6 +2,7 @@ import SASMetrics
 import SASModels
 import SASTestKit
 import Testing
+
 @testable import SASExporter
 
 /// Which finished tasks a poll settles (stops reading while they stay in the window):
@@ -24,9 +25,12 @@ struct TaskLedgerTests {
         let ids = tasks.compactMap(\.taskId)
         var ledger = TaskLedger()
         let plan = ledger.plan(taskIds: ids, tasks: tasks, nowMs: nowMs, fullRefresh: .seconds(21_600))
-        var poll = aggregator.beginPoll(window: window, scope: CoverageScope(endpoint: "https://test", selection: .discovery))
+        var poll = aggregator.beginPoll(
+            window: window, scope: CoverageScope(endpoint: "https://test", selection: .discovery))
         for (index, page) in pages.enumerated() {
-            poll.add(SubtaskPage(details: page.subtasks), listing: .init(batch: index, attempt: 1), requested: page.requested)
+            poll.add(
+                SubtaskPage(details: page.subtasks), listing: .init(batch: index, attempt: 1), requested: page.requested
+            )
         }
         ledger.record(plan, taskIds: ids, tasks: tasks, poll: poll, nowMs: nowMs)
         return ledger.plan(taskIds: ids, tasks: tasks, nowMs: nowMs + 60_000, fullRefresh: .seconds(21_600)).read
@@ -38,8 +42,11 @@ struct TaskLedgerTests {
 
     /// A record without TaskId in a batch of one task is that task's.
     @Test func aRecordWithoutTaskIdInALoneBatchIsItsTasks() {
-        var poll = Self.aggregator.beginPoll(window: Self.window, scope: CoverageScope(endpoint: "https://test", selection: .discovery))
-        poll.add(SubtaskPage(details: [subtask("a", status: 2, task: nil)]), listing: .init(batch: 0, attempt: 1), requested: ["t1"])
+        var poll = Self.aggregator.beginPoll(
+            window: Self.window, scope: CoverageScope(endpoint: "https://test", selection: .discovery))
+        poll.add(
+            SubtaskPage(details: [subtask("a", status: 2, task: nil)]), listing: .init(batch: 0, attempt: 1),
+            requested: ["t1"])
         #expect(poll.windowEntriesByTask()["t1"]?.count == 1)
         #expect(poll.windowEntriesByTask()[""] == nil)
         #expect(Self.nextRead(tasks: Self.finished("t1"), [(["t1"], [subtask("a", status: 2, task: nil)])]).isEmpty)
@@ -48,10 +55,12 @@ struct TaskLedgerTests {
     /// In a batch of several tasks, a record without TaskId could be any one's: none of
     /// them is settled (its share of the gauges would be lost).
     @Test func aRecordOfNoKnownTaskKeepsItsBatchUnsettled() {
-        let read = Self.nextRead(tasks: Self.finished("t1", "t2", "t3"), [
-            (["t1", "t2"], [subtask("a", status: 2), subtask("b", status: 2, task: nil)]),
-            (["t3"], [subtask("c", status: 2, task: "t3")]),
-        ])
+        let read = Self.nextRead(
+            tasks: Self.finished("t1", "t2", "t3"),
+            [
+                (["t1", "t2"], [subtask("a", status: 2), subtask("b", status: 2, task: nil)]),
+                (["t3"], [subtask("c", status: 2, task: "t3")]),
+            ])
         #expect(read == ["t1", "t2"])
     }
 

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+
 @testable import SASExporter
 
 /// Runs the exporter's listener (``Listener``, what `ExporterApplication.httpServer` uses)
@@ -26,7 +27,8 @@ enum ListenerHarness {
     }
 
     /// Runs `server` until `body` (given the port it reports on `ports`) returns, then stops it.
-    static func serve(_ server: some Service, ports: AsyncStream<Int>, _ body: (Int) async throws -> Void) async throws {
+    static func serve(_ server: some Service, ports: AsyncStream<Int>, _ body: (Int) async throws -> Void) async throws
+    {
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -106,8 +108,12 @@ struct TestRequest {
             let response = try await client.execute(request, timeout: .seconds(20))
             let body = try await response.body.collect(upTo: 1 << 20)
             try await client.shutdown()
-            let headers = Dictionary(grouping: response.headers, by: { $0.name.lowercased() }).mapValues { $0.map(\.value) }
-            return Answer(status: Int(response.status.code), version: "\(response.version)", headers: headers, body: String(buffer: body))
+            let headers = Dictionary(grouping: response.headers, by: { $0.name.lowercased() }).mapValues {
+                $0.map(\.value)
+            }
+            return Answer(
+                status: Int(response.status.code), version: "\(response.version)", headers: headers,
+                body: String(buffer: body))
         } catch {
             try? await client.shutdown()
             throw error
@@ -148,7 +154,9 @@ struct RawConnection {
         let promise = group.next().makePromise(of: String.self)
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(promise: promise)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(promise: promise))
+                }
             }
             .connect(host: "127.0.0.1", port: port).get()
         return RawConnection(channel: channel, closed: promise.futureResult)

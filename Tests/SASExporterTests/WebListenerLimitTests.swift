@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import NIOPosix
 import Testing
+
 @testable import SASExporter
 
 /// Slow, idle, numerous and oversized clients against the listener: scrapes still answer.
@@ -24,9 +25,13 @@ struct WebListenerLimitTests {
             let opened = ContinuousClock.now
             // Slowloris: one header byte a second on each slow connection.
             let trickle = Task {
-                let head = Array("GET /metrics HTTP/1.1\r\nHost: sas\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 100)
+                let head =
+                    Array("GET /metrics HTTP/1.1\r\nHost: sas\r\nX-Slow: ".utf8)
+                    + Array(repeating: UInt8(ascii: "a"), count: 100)
                 for byte in head {
-                    for connection in slow where connection.isOpen { try? await connection.send(String(decoding: [byte], as: UTF8.self)) }
+                    for connection in slow where connection.isOpen {
+                        try? await connection.send(String(decoding: [byte], as: UTF8.self))
+                    }
                     try await Task.sleep(for: .seconds(1))
                     if slow.allSatisfy({ !$0.isOpen }) { return }
                 }
@@ -47,10 +52,13 @@ struct WebListenerLimitTests {
                 cut.append(ContinuousClock.now - opened)
             }
             trickle.cancel()
-            #expect(cut.allSatisfy { $0 > .seconds(8) && $0 < .seconds(16) }, "slow senders closed after about 10 s: \(cut.max() ?? .zero)")
+            #expect(
+                cut.allSatisfy { $0 > .seconds(8) && $0 < .seconds(16) },
+                "slow senders closed after about 10 s: \(cut.max() ?? .zero)")
             for connection in idle { _ = try await connection.untilClosed() }
             let sorted = scrapes.sorted()
-            print("""
+            print(
+                """
                 listener under 512 idle + 32 slowloris connections: \(scrapes.count) scrapes, \
                 median \(sorted[sorted.count / 2]), max \(sorted.last ?? .zero); \
                 slow senders closed after \(cut.min() ?? .zero) to \(cut.max() ?? .zero)
@@ -80,13 +88,17 @@ struct WebListenerLimitTests {
             try await post.send("POST /metrics HTTP/1.1\r\nHost: sas\r\nContent-Length: 5\r\n\r\nhello")
             #expect(try await post.untilClosed().hasPrefix("HTTP/1.1 413 "))
             let chunked = try await RawConnection.open(port: port)
-            try await chunked.send("GET /metrics HTTP/1.1\r\nHost: sas\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            try await chunked.send(
+                "GET /metrics HTTP/1.1\r\nHost: sas\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             #expect(try await chunked.untilClosed().hasPrefix("HTTP/1.1 413 "))
             let reload = try await RawConnection.open(port: port)
-            try await reload.send("POST /-/reload HTTP/1.1\r\nHost: sas\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            try await reload.send(
+                "POST /-/reload HTTP/1.1\r\nHost: sas\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
             #expect(try await reload.untilClosed().hasPrefix("HTTP/1.1 200 "), "a small body on /-/reload is fine")
             let bigReload = try await RawConnection.open(port: port)
-            try await bigReload.send("POST /-/reload HTTP/1.1\r\nHost: sas\r\nContent-Length: 4096\r\n\r\n" + String(repeating: "x", count: 4096))
+            try await bigReload.send(
+                "POST /-/reload HTTP/1.1\r\nHost: sas\r\nContent-Length: 4096\r\n\r\n"
+                    + String(repeating: "x", count: 4096))
             #expect(try await bigReload.untilClosed().hasPrefix("HTTP/1.1 413 "), "over 1 KiB is not")
         }
     }
@@ -124,34 +136,46 @@ struct WebListenerLimitTests {
         defer { certs.remove() }
         var limits = ListenerLimits()
         limits.requestHeadTimeout = .seconds(1)
-        let settings = try ListenerHarness.settings("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n", in: certs.directory)
+        let settings = try ListenerHarness.settings(
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n", in: certs.directory)
         try await ListenerHarness.run(web: settings, limits: limits) { port in
             let silent = try await RawConnection.open(port: port)
             let started = ContinuousClock.now
             _ = try await silent.untilClosed()
             let took = ContinuousClock.now - started
-            #expect(took > .milliseconds(800) && took < .seconds(5), "no TLS handshake: closed at the head timeout (\(took))")
+            #expect(
+                took > .milliseconds(800) && took < .seconds(5),
+                "no TLS handshake: closed at the head timeout (\(took))")
 
             let trust = TestRequest.TLSOptions(trust: certs.path("server.crt"))
             let h2 = try await TestRequest(path: "/metrics", tls: trust).send(to: port)
             #expect(h2.status == 200 && h2.version == "HTTP/2.0")
             var http1 = trust
             http1.http1Only = true
-            let big = try await TestRequest(path: "/metrics", tls: http1, headers: [("X-Big", String(repeating: "a", count: 80 * 1024))]).send(to: port)
+            let big = try await TestRequest(
+                path: "/metrics", tls: http1, headers: [("X-Big", String(repeating: "a", count: 80 * 1024))]
+            ).send(to: port)
             #expect(big.status == 431, "over TLS too")
-            let posted = try await TestRequest(path: "/metrics", tls: http1, method: "POST", body: "hello").send(to: port)
+            let posted = try await TestRequest(path: "/metrics", tls: http1, method: "POST", body: "hello").send(
+                to: port)
             #expect(posted.status == 413, "HTTP/1.1 over TLS")
-            let postedH2 = try await TestRequest(path: "/metrics", tls: trust, method: "POST", body: "hello").send(to: port)
+            let postedH2 = try await TestRequest(path: "/metrics", tls: trust, method: "POST", body: "hello").send(
+                to: port)
             #expect(postedH2.status == 413, "HTTP/2")
-            let reloadH2 = try await TestRequest(path: "/-/reload", tls: trust, method: "POST", body: "{}").send(to: port)
+            let reloadH2 = try await TestRequest(path: "/-/reload", tls: trust, method: "POST", body: "{}").send(
+                to: port)
             #expect(reloadH2.status == 200, "HTTP/2, a small body on /-/reload")
             do {
-                let bigH2 = try await TestRequest(path: "/metrics", tls: trust, headers: [("X-Big", String(repeating: "a", count: 80 * 1024))]).send(to: port)
+                let bigH2 = try await TestRequest(
+                    path: "/metrics", tls: trust, headers: [("X-Big", String(repeating: "a", count: 80 * 1024))]
+                ).send(to: port)
                 print("HTTP/2 request with an 80 KB header: \(bigH2.status)")
             } catch {
                 print("HTTP/2 request with an 80 KB header: \(error)")
             }
-            #expect(try await TestRequest(path: "/metrics", tls: trust).send(to: port).status == 200, "and the listener goes on")
+            #expect(
+                try await TestRequest(path: "/metrics", tls: trust).send(to: port).status == 200,
+                "and the listener goes on")
         }
     }
 

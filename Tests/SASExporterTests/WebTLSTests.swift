@@ -2,10 +2,11 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOSSL
-import ServiceLifecycle
 import SASAPI
 import SASTestKit
+import ServiceLifecycle
 import Testing
+
 @testable import SASExporter
 
 /// Certificates made for one test run by `openssl` in a temporary directory: a
@@ -22,11 +23,27 @@ struct TestCertificates {
         let certs = TestCertificates(directory: directory)
         try "extendedKeyUsage=clientAuth\n".write(toFile: certs.path("client.ext"), atomically: true, encoding: .utf8)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"]
-        try run(["req", "-x509"] + ec + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "server.key", "-out", "server.crt"], in: directory)
-        try run(["req", "-x509"] + ec + ["-subj", "/CN=sas test client CA", "-keyout", "ca.key", "-out", "ca.crt"], in: directory)
-        try run(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=prometheus", "-keyout", "client.key", "-out", "client.csr"], in: directory)
-        try run(["x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "client.ext", "-out", "client.crt"], in: directory)
-        try run(["req", "-x509"] + ec + ["-subj", "/CN=stranger", "-keyout", "stranger.key", "-out", "stranger.crt"], in: directory)
+        try run(
+            ["req", "-x509"] + ec + [
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "server.key", "-out",
+                "server.crt",
+            ], in: directory)
+        try run(
+            ["req", "-x509"] + ec + ["-subj", "/CN=sas test client CA", "-keyout", "ca.key", "-out", "ca.crt"],
+            in: directory)
+        try run(
+            [
+                "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+                "/CN=prometheus", "-keyout", "client.key", "-out", "client.csr",
+            ], in: directory)
+        try run(
+            [
+                "x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days",
+                "2", "-extfile", "client.ext", "-out", "client.crt",
+            ], in: directory)
+        try run(
+            ["req", "-x509"] + ec + ["-subj", "/CN=stranger", "-keyout", "stranger.key", "-out", "stranger.crt"],
+            in: directory)
         return certs
     }
 
@@ -52,9 +69,12 @@ struct WebTLSTests {
     /// Runs the exporter's own `httpServer` on 127.0.0.1 with an ephemeral port.
     static func withServer(web: WebServerSettings, _ body: (Int) async throws -> Void) async throws {
         let served = try ExporterApplication.make(
-            configuration: ExporterConfiguration(accounts: [AccountConfiguration(
-                name: "prod", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: 1), interval: .seconds(100)
-            )]),
+            configuration: ExporterConfiguration(accounts: [
+                AccountConfiguration(
+                    name: "prod", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: 1),
+                    interval: .seconds(100)
+                )
+            ]),
             configFile: nil, listen: ListenAddress(host: "127.0.0.1", port: 0),
             build: .init(version: "test", revision: "none", swiftVersion: "6"),
             makeSource: { _, _ in FakePollSource() }, web: web, logger: Logger(label: "test")
@@ -65,11 +85,15 @@ struct WebTLSTests {
     }
 
     /// GETs `uri` over HTTPS trusting only the test server certificate.
-    static func get(_ port: Int, _ uri: String, certs: TestCertificates, clientCert: String? = nil, authorization: String? = nil) async throws -> Int {
+    static func get(
+        _ port: Int, _ uri: String, certs: TestCertificates, clientCert: String? = nil, authorization: String? = nil
+    ) async throws -> Int {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certs.path("server.crt")))
         if let clientCert {
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certs.path("\(clientCert).crt")).map { .certificate($0) }
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certs.path("\(clientCert).crt")).map {
+                .certificate($0)
+            }
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: certs.path("\(clientCert).key"), format: .pem))
         }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
@@ -95,7 +119,9 @@ struct WebTLSTests {
     @Test func servesHTTPSWithBasicAuth() async throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
-        let web = try Self.settings(certs, """
+        let web = try Self.settings(
+            certs,
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -105,7 +131,8 @@ struct WebTLSTests {
         try await Self.withServer(web: web) { port in
             let anonymous = try await Self.get(port, "/-/healthy", certs: certs)
             #expect(anonymous == 401)
-            let authorised = try await Self.get(port, "/metrics", certs: certs, authorization: WebBasicAuthTests.basic("alice", "s3cret-Pass"))
+            let authorised = try await Self.get(
+                port, "/metrics", certs: certs, authorization: WebBasicAuthTests.basic("alice", "s3cret-Pass"))
             #expect(authorised == 200)
         }
     }
@@ -113,7 +140,9 @@ struct WebTLSTests {
     @Test func requiredClientCertificateIsEnforced() async throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
-        let web = try Self.settings(certs, """
+        let web = try Self.settings(
+            certs,
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -135,7 +164,9 @@ struct WebTLSTests {
     @Test func optionalClientCertificateLetsPlainClientsIn() async throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
-        let web = try Self.settings(certs, """
+        let web = try Self.settings(
+            certs,
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -157,7 +188,9 @@ struct WebTLSTests {
     @Test func requireAnyClientCertAcceptsAnyCertificateButNeedsOne() async throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
-        let web = try Self.settings(certs, """
+        let web = try Self.settings(
+            certs,
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -176,10 +209,18 @@ struct WebTLSTests {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
         let file = certs.path("web.yml")
-        #expect(throws: ConfigError(file: file, keyPath: "tls_server_config.cert_file", message: "cannot read \(certs.path("missing.crt")) (no such file)")) {
+        #expect(
+            throws: ConfigError(
+                file: file, keyPath: "tls_server_config.cert_file",
+                message: "cannot read \(certs.path("missing.crt")) (no such file)")
+        ) {
             try Self.settings(certs, "tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n")
         }
-        #expect(throws: ConfigError(file: file, keyPath: "tls_server_config.cert_file", message: "holds no valid PEM certificate (failedToLoadCertificate)")) {
+        #expect(
+            throws: ConfigError(
+                file: file, keyPath: "tls_server_config.cert_file",
+                message: "holds no valid PEM certificate (failedToLoadCertificate)")
+        ) {
             try Self.settings(certs, "tls_server_config:\n  cert_file: client.ext\n  key_file: server.key\n")
         }
         do {

@@ -50,13 +50,21 @@ public struct ExpositionValidator {
         }
         for (index, line) in lines.enumerated() {
             let number = index + 1
-            if line.isEmpty { fail(number, "empty line"); continue }
+            if line.isEmpty {
+                fail(number, "empty line")
+                continue
+            }
             if line.hasPrefix("#") { metadata(line, number) } else { sample(line, number) }
         }
         for (series, bucketList) in buckets {
             let values = bucketList.map(\.1)
-            if zip(values, values.dropFirst()).contains(where: { $0 > $1 }) { fail(0, "\(series): buckets not cumulative") }
-            guard let inf = bucketList.last, inf.0 == .infinity else { fail(0, "\(series): no +Inf bucket last"); continue }
+            if zip(values, values.dropFirst()).contains(where: { $0 > $1 }) {
+                fail(0, "\(series): buckets not cumulative")
+            }
+            guard let inf = bucketList.last, inf.0 == .infinity else {
+                fail(0, "\(series): no +Inf bucket last")
+                continue
+            }
             if counts[series] != inf.1 { fail(0, "\(series): _count differs from +Inf bucket") }
         }
     }
@@ -73,12 +81,15 @@ public struct ExpositionValidator {
         case "HELP":
             guard parts.count == 4 else { return fail(number, "HELP without text") }
             if !helped.insert(name).inserted { fail(number, "second HELP for \(name)") }
-            if Self.unescape(parts[3], allowQuote: format == .openMetrics, quoteMustBeEscaped: format == .openMetrics) == nil {
+            if Self.unescape(parts[3], allowQuote: format == .openMetrics, quoteMustBeEscaped: format == .openMetrics)
+                == nil
+            {
                 fail(number, "bad escape in HELP")
             }
         case "TYPE":
             guard parts.count == 4 else { return fail(number, "TYPE without type") }
-            let allowed = format == .openMetrics
+            let allowed =
+                format == .openMetrics
                 ? ["counter", "gauge", "histogram", "info", "unknown", "summary", "stateset", "gaugehistogram"]
                 : ["counter", "gauge", "histogram", "untyped", "summary"]
             if !allowed.contains(parts[3]) { fail(number, "bad type \(parts[3])") }
@@ -107,8 +118,16 @@ public struct ExpositionValidator {
                 var escaped = false
                 while let c = scalars.first {
                     scalars = scalars.dropFirst()
-                    if escaped { raw.append(c); escaped = false; continue }
-                    if c == "\\" { raw.append(c); escaped = true; continue }
+                    if escaped {
+                        raw.append(c)
+                        escaped = false
+                        continue
+                    }
+                    if c == "\\" {
+                        raw.append(c)
+                        escaped = true
+                        continue
+                    }
                     if c == "\"" { break }
                     raw.append(c)
                 }
@@ -117,7 +136,9 @@ public struct ExpositionValidator {
                 }
                 if labels.contains(where: { $0.0 == labelName }) { fail(number, "repeated label \(labelName)") }
                 labels.append((labelName, value))
-                if scalars.first == "," { scalars = scalars.dropFirst() } else if scalars.first != "}" {
+                if scalars.first == "," {
+                    scalars = scalars.dropFirst()
+                } else if scalars.first != "}" {
                     return fail(number, "label list not closed")
                 }
             }
@@ -125,14 +146,17 @@ public struct ExpositionValidator {
         }
         guard scalars.first == " " else { return fail(number, "no space before value") }
         let valueText = String(scalars.dropFirst())
-        guard let value = Self.parseValue(valueText) else { return fail(number, "bad value \(valueText) (timestamps are not allowed)") }
+        guard let value = Self.parseValue(valueText) else {
+            return fail(number, "bad value \(valueText) (timestamps are not allowed)")
+        }
         guard let family = current, let type = familyTypes[family] else { return fail(number, "sample before TYPE") }
         guard Self.allowedSuffixes(type: type, format: format).contains(where: { family + $0 == name }) else {
             return fail(number, "sample \(name) does not belong to \(type) family \(family)")
         }
         let key = name + "\u{0}" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{0}")
         if !seriesSeen.insert(key).inserted { fail(number, "duplicate series \(name)") }
-        let seriesKey = family + "\u{0}" + labels.filter { $0.0 != "le" }.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{0}")
+        let seriesKey =
+            family + "\u{0}" + labels.filter { $0.0 != "le" }.map { "\($0.0)=\($0.1)" }.joined(separator: "\u{0}")
         if type == "histogram" {
             if name == family + "_bucket" {
                 guard let le = labels.first(where: { $0.0 == "le" })?.1, let bound = Self.parseValue(le) else {
@@ -165,7 +189,9 @@ public struct ExpositionValidator {
 
     static func isMetricName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == ":" }
+        return name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == ":"
+        }
     }
 
     static func isLabelName(_ name: String) -> Bool {
@@ -199,7 +225,10 @@ public struct ExpositionValidator {
                 escaped = false
                 continue
             }
-            if c == "\\" { escaped = true; continue }
+            if c == "\\" {
+                escaped = true
+                continue
+            }
             if c == "\"" && quoteMustBeEscaped { return nil }
             if c.value < 0x20 && c != "\t" || c.value == 0x7F { return nil }
             out.unicodeScalars.append(c)

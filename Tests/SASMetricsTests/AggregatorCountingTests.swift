@@ -1,5 +1,6 @@
 import SASModels
 import Testing
+
 @testable import SASMetrics
 
 @Suite struct AggregatorCountingTests {
@@ -44,7 +45,8 @@ import Testing
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
         for step in 1...5 {
-            _ = aggregator.ingest(S.input([S.subtask("x", 3, created: S.afterFirstPoll)], at: S.t0 + Int64(step) * 60_000))
+            _ = aggregator.ingest(
+                S.input([S.subtask("x", 3, created: S.afterFirstPoll)], at: S.t0 + Int64(step) * 60_000))
         }
         #expect(aggregator.completedCount(.timedOut) == 1)
     }
@@ -65,9 +67,11 @@ import Testing
     @Test func leavingTheWindowChangesNoCounter() {
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
-        let first = aggregator.ingest(S.input(
-            [S.subtask("a", 2, created: S.afterFirstPoll), S.subtask("b", 1, created: S.afterFirstPoll)], at: S.t0 + 60_000
-        ))
+        let first = aggregator.ingest(
+            S.input(
+                [S.subtask("a", 2, created: S.afterFirstPoll), S.subtask("b", 1, created: S.afterFirstPoll)],
+                at: S.t0 + 60_000
+            ))
         let second = aggregator.ingest(S.input([], at: S.t0 + 120_000))
         #expect(S.value(first, MetricNames.subtasksCompleted, ["status": "succeeded"]) == 1)
         #expect(S.value(second, MetricNames.subtasksCompleted, ["status": "succeeded"]) == 1)
@@ -101,7 +105,10 @@ import Testing
         let first = PendingPoll.ListingID(batch: 0, attempt: 1)
         let other = PendingPoll.ListingID(batch: 1, attempt: 1)
         poll.begin(first)
-        poll.add(SubtaskPage(details: [S.subtask("a", 1, created: S.afterFirstPoll), S.subtask("ghost", 2, created: S.afterFirstPoll)]), listing: first)
+        poll.add(
+            SubtaskPage(details: [
+                S.subtask("a", 1, created: S.afterFirstPoll), S.subtask("ghost", 2, created: S.afterFirstPoll),
+            ]), listing: first)
         poll.add(SubtaskPage(details: [S.subtask("b", 1, created: S.afterFirstPoll)]), listing: other)
         let retry = PendingPoll.ListingID(batch: 0, attempt: 2)
         poll.begin(retry)
@@ -123,7 +130,9 @@ import Testing
         _ = aggregator.ingest(S.input([], at: S.t0 + 60_000, scope: both))
         #expect(aggregator.coverageHorizon(task: nil) == aggregator.coverageHorizon(task: "t2"))
         #expect(aggregator.coverageHorizon(task: "t1") < aggregator.coverageHorizon(task: "t2"))
-        let unknown = ProcessDetail(detailTaskId: "x", statusCode: 2, createTime: S.t0 + 90_000, startTime: S.t0 + 90_000, endTime: S.t0 + 100_000)
+        let unknown = ProcessDetail(
+            detailTaskId: "x", statusCode: 2, createTime: S.t0 + 90_000, startTime: S.t0 + 90_000,
+            endTime: S.t0 + 100_000)
         _ = aggregator.ingest(S.input([unknown], at: S.t0 + 120_000, scope: both))
         #expect(aggregator.completedCount(.succeeded) == 1)
     }
@@ -158,12 +167,14 @@ import Testing
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(S.input([], at: S.t0))
         let created = S.afterFirstPoll
-        _ = aggregator.ingest(S.input([
-            S.subtask("neg", 2, start: S.t0, end: S.t0 - 5_000, created: created),
-            S.subtask("notimes", 2, start: nil, end: S.t0, created: created),
-            S.subtask("ok", 2, start: S.t0 - 30_000, end: S.t0, created: created),
-            S.subtask("zero", 2, start: 0, end: S.t0, created: created),
-        ], at: S.t0 + 60_000))
+        _ = aggregator.ingest(
+            S.input(
+                [
+                    S.subtask("neg", 2, start: S.t0, end: S.t0 - 5_000, created: created),
+                    S.subtask("notimes", 2, start: nil, end: S.t0, created: created),
+                    S.subtask("ok", 2, start: S.t0 - 30_000, end: S.t0, created: created),
+                    S.subtask("zero", 2, start: 0, end: S.t0, created: created),
+                ], at: S.t0 + 60_000))
         #expect(aggregator.completedCount(.succeeded) == 4)
         #expect(aggregator.durationHistogram(.succeeded)?.count == 1)
         #expect(aggregator.durationHistogram(.succeeded)?.sum == 30)
@@ -181,11 +192,13 @@ import Testing
         #expect(S.value(first, MetricNames.checkFailures, ["check_id": "133", "reason": "timed_out"]) == 0)
         #expect(S.value(first, MetricNames.checkInfo, ["check_id": "133", "check_name": "Agent status"]) == 1)
         let renamed = CheckItem(checkId: 133, checkShowName: "客户端状态")
-        let second = aggregator.ingest(S.input([
-            S.subtask("a", 4, checks: [renamed, renamed]),
-            S.subtask("b", 3, checks: [agent], created: S.afterFirstPoll),
-            S.subtask("c", 2, checks: [agent], created: S.afterFirstPoll),
-        ], at: S.t0 + 60_000))
+        let second = aggregator.ingest(
+            S.input(
+                [
+                    S.subtask("a", 4, checks: [renamed, renamed]),
+                    S.subtask("b", 3, checks: [agent], created: S.afterFirstPoll),
+                    S.subtask("c", 2, checks: [agent], created: S.afterFirstPoll),
+                ], at: S.t0 + 60_000))
         #expect(aggregator.checkCounts(133)?.completions == 3)
         #expect(aggregator.checkCounts(133)?.failed == 1)
         #expect(aggregator.checkCounts(133)?.timedOut == 1)
@@ -213,9 +226,11 @@ import Testing
         let empty = aggregator.ingest(S.input([S.subtask("a", 2)], at: S.t0))
         #expect(!empty.families.contains { $0.name == MetricNames.runningOldestStart })
         #expect(!empty.families.contains { $0.name == MetricNames.pendingOldestCreate })
-        let busy = aggregator.ingest(S.input([
-            S.subtask("r1", 1, start: S.t0 - 5_000), S.subtask("r2", 1, start: S.t0 - 9_000), S.subtask("p", 0),
-        ], at: S.t0 + 60_000))
+        let busy = aggregator.ingest(
+            S.input(
+                [
+                    S.subtask("r1", 1, start: S.t0 - 5_000), S.subtask("r2", 1, start: S.t0 - 9_000), S.subtask("p", 0),
+                ], at: S.t0 + 60_000))
         #expect(S.value(busy, MetricNames.runningOldestStart, [:]) == Double(S.t0 - 9_000) / 1000)
         #expect(S.value(busy, MetricNames.pendingOldestCreate, [:]) == Double(S.t0 - 120_000) / 1000)
     }
@@ -238,16 +253,17 @@ import Testing
 @Suite struct UndecodableRecordTests {
     @Test func anOddRecordIsCountedAndReportedOnceAndItsPageKept() throws {
         let body = #"""
-        {"ProcessDetails":[
-          {"DetailTaskId":"odd","CreateTime":"soon","Checks":null,"StatusCode":"2","TaskId":"task"},
-          {"DetailTaskId":"fine","CreateTime":\#(Poll.afterFirstPoll),"StatusCode":2,"StartTime":1,"EndTime":2,"TaskId":"task"}
-        ]}
-        """#
+            {"ProcessDetails":[
+              {"DetailTaskId":"odd","CreateTime":"soon","Checks":null,"StatusCode":"2","TaskId":"task"},
+              {"DetailTaskId":"fine","CreateTime":\#(Poll.afterFirstPoll),"StatusCode":2,"StartTime":1,"EndTime":2,"TaskId":"task"}
+            ]}
+            """#
         let page = try DetailPageDecoder.decode(Array(body.utf8))
         var aggregator = AccountAggregator(account: "prod")
         _ = aggregator.ingest(Poll.input([], at: Poll.t0))
         let input = { (at: Int64) in
-            PollInput(polledAtMs: at, window: PollWindow(startMs: at - 86_400_000, endMs: at), tasks: nil, pages: [page])
+            PollInput(
+                polledAtMs: at, window: PollWindow(startMs: at - 86_400_000, endMs: at), tasks: nil, pages: [page])
         }
         let first = aggregator.ingest(input(Poll.t0 + 60_000))
         let second = aggregator.ingest(input(Poll.t0 + 120_000))
@@ -278,7 +294,8 @@ import Testing
         let open = S.subtask("s", 1, created: switchAt - 2 * hour, task: "T")
         _ = aggregator.ingest(S.input([open], at: switchAt - 60_000, scope: tasks))
         // It completes between the last poll by task id and the first poll by discovery.
-        let done = S.subtask("s", 2, start: switchAt - hour, end: switchAt - 10_000, created: switchAt - 2 * hour, task: "T")
+        let done = S.subtask(
+            "s", 2, start: switchAt - hour, end: switchAt - 10_000, created: switchAt - 2 * hour, task: "T")
         _ = aggregator.ingest(S.input([done], at: switchAt, scope: discovery))
         #expect(aggregator.completedCount(.succeeded) == 1, "its completion was observed: counted")
         #expect(aggregator.coverageHorizon(task: "T") < switchAt - 2 * hour)
@@ -324,7 +341,9 @@ import Testing
         var aggregator = AccountAggregator(account: "prod")
         for step in 0..<60 {
             let at = S.t0 + Int64(step) * 3_600_000
-            _ = aggregator.ingest(PollInput(polledAtMs: at, window: PollWindow(startMs: at - 86_400_000, endMs: at), tasks: nil, pages: [page]))
+            _ = aggregator.ingest(
+                PollInput(
+                    polledAtMs: at, window: PollWindow(startMs: at - 86_400_000, endMs: at), tasks: nil, pages: [page]))
         }
         #expect(aggregator.invalidCount(.undecodable) == 1)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SASModels
 import Testing
+
 @testable import SASMetrics
 
 @Suite struct AggregatorStateTests {
@@ -10,10 +11,12 @@ import Testing
         var aggregator = AccountAggregator(account: "prod")
         let new = S.afterFirstPoll
         _ = aggregator.ingest(S.input([S.subtask("base", 2), S.subtask("open", 1)], at: S.t0))
-        _ = aggregator.ingest(S.input([
-            S.subtask("a", 4, checks: [CheckItem(checkId: 7, checkShowName: "seven")], created: new),
-            S.subtask("b", 1, created: new), S.subtask(nil, 1),
-        ], at: S.t0 + 60_000))
+        _ = aggregator.ingest(
+            S.input(
+                [
+                    S.subtask("a", 4, checks: [CheckItem(checkId: 7, checkShowName: "seven")], created: new),
+                    S.subtask("b", 1, created: new), S.subtask(nil, 1),
+                ], at: S.t0 + 60_000))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let data = try encoder.encode(aggregator)
@@ -24,18 +27,21 @@ import Testing
         #expect(restored.trackedCount == aggregator.trackedCount)
         #expect(restored.checkCounts(7)?.failed == 1)
 
-        let next = S.input([
-            S.subtask("base", 2), S.subtask("open", 2), S.subtask("a", 4, created: new), S.subtask("b", 2, created: new),
-            S.subtask("c", 3, created: new),
-        ], at: S.t0 + 120_000)
+        let next = S.input(
+            [
+                S.subtask("base", 2), S.subtask("open", 2), S.subtask("a", 4, created: new),
+                S.subtask("b", 2, created: new),
+                S.subtask("c", 3, created: new),
+            ], at: S.t0 + 120_000)
         let original = aggregator.ingest(next)
         let fromState = restored.ingest(next)
         #expect(!fromState.summary.isBaseline)
         #expect(restored.completedCount(.failed) == 1)
         #expect(restored.completedCount(.succeeded) == 2, "b and open counted, base stays baseline")
         #expect(restored.completedCount(.timedOut) == 1)
-        #expect(ExpositionRenderer.render(original.families, format: .openMetrics)
-            == ExpositionRenderer.render(fromState.families, format: .openMetrics))
+        #expect(
+            ExpositionRenderer.render(original.families, format: .openMetrics)
+                == ExpositionRenderer.render(fromState.families, format: .openMetrics))
     }
 
     @Test func corruptStateIsRejected() {
@@ -52,7 +58,8 @@ import Testing
     }
 
     @Test func entriesExpireLookbackPlusMarginAfterCreation() {
-        let configuration = AggregatorConfiguration(lookback: .milliseconds(600_000), expiryMargin: .milliseconds(60_000))
+        let configuration = AggregatorConfiguration(
+            lookback: .milliseconds(600_000), expiryMargin: .milliseconds(60_000))
         var aggregator = AccountAggregator(account: "prod", configuration: configuration)
         let poll = { (subtasks: [ProcessDetail], at: Int64) in S.input(subtasks, at: at, lookbackMs: 600_000) }
         _ = aggregator.ingest(poll([], S.t0))
@@ -71,7 +78,8 @@ import Testing
     }
 
     @Test func theCapEvictsTheOldestAndNeverCountsThemTwice() {
-        var aggregator = AccountAggregator(account: "prod", configuration: AggregatorConfiguration(maxTrackedSubtasks: 3))
+        var aggregator = AccountAggregator(
+            account: "prod", configuration: AggregatorConfiguration(maxTrackedSubtasks: 3))
         let old = [S.subtask("o1", 2, created: S.t0 + 10_000), S.subtask("o2", 2, created: S.t0 + 20_000)]
         let new = (1...3).map { S.subtask("n\($0)", 2, created: S.t0 + 60_000 + Int64($0) * 1000) }
         _ = aggregator.ingest(S.input([], at: S.t0))
@@ -131,10 +139,11 @@ import Testing
             restored.reconfigure(AggregatorConfiguration(lookback: .milliseconds(24 * hour)))
             return restored
         }
-        let next = S.input([
-            S.subtask("open", 2), S.subtask("old", 2, created: savedAt - 5 * hour),
-            S.subtask("unseen", 4, created: savedAt - hour / 2),
-        ], at: savedAt + 60_000, lookbackMs: 24 * hour)
+        let next = S.input(
+            [
+                S.subtask("open", 2), S.subtask("old", 2, created: savedAt - 5 * hour),
+                S.subtask("unseen", 4, created: savedAt - hour / 2),
+            ], at: savedAt + 60_000, lookbackMs: 24 * hour)
 
         var upgraded = try restored(adopting: true)
         #expect(upgraded.coverageHorizon(task: nil) == savedAt - hour)

@@ -2,6 +2,7 @@ import Foundation
 import SASExpositionCheck
 import SASModels
 import Testing
+
 @testable import SASMetrics
 
 /// Fixed API pages through three polls to the exact exposition in both formats, compared
@@ -22,8 +23,10 @@ import Testing
 
     @Test func threePollsMatchTheGoldenFiles() throws {
         var aggregator = AccountAggregator(account: "prod")
-        let first = aggregator.ingest(try Self.poll(1, at: Self.t1, pages: ["poll1-subtasks-page1.json", "poll1-subtasks-page2.json"]))
-        let second = aggregator.ingest(try Self.poll(2, at: Self.t1 + 60_000, pages: ["poll2-subtasks-page1.json", "poll2-subtasks-page2.json"]))
+        let first = aggregator.ingest(
+            try Self.poll(1, at: Self.t1, pages: ["poll1-subtasks-page1.json", "poll1-subtasks-page2.json"]))
+        let second = aggregator.ingest(
+            try Self.poll(2, at: Self.t1 + 60_000, pages: ["poll2-subtasks-page1.json", "poll2-subtasks-page2.json"]))
         let third = aggregator.ingest(try Self.poll(3, at: Self.t1 + 120_000, pages: ["poll3-subtasks-page1.json"]))
         for (name, snapshot) in [("poll1", first), ("poll3", third)] {
             try Fixtures.expectGolden(Self.exposition(snapshot, .prometheusText), "golden-\(name).prom")
@@ -59,7 +62,8 @@ import Testing
         let names = try #require(expectations["check_names"] as? [String: String])
         var aggregator = AccountAggregator(account: account)
         _ = aggregator.ingest(Poll.input([], at: Self.t1))
-        let snapshot = aggregator.ingest(Poll.input(try Fixtures.subtasks("awkward-subtasks.json"), at: Self.t1 + 60_000))
+        let snapshot = aggregator.ingest(
+            Poll.input(try Fixtures.subtasks("awkward-subtasks.json"), at: Self.t1 + 60_000))
         try Fixtures.expectGolden(Self.exposition(snapshot, .prometheusText), "golden-awkward.prom")
         try Fixtures.expectGolden(Self.exposition(snapshot, .openMetrics), "golden-awkward.om")
         for format in ExpositionFormat.allCases {

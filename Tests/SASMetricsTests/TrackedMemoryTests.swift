@@ -1,6 +1,7 @@
 import Foundation
 import SASModels
 import Testing
+
 @testable import SASMetrics
 
 /// Measures the memory of the de-duplication state. The figures are printed (and written
@@ -18,17 +19,22 @@ import Testing
         let before = Self.residentBytes()
         var tracked = TrackedSubtasks()
         for index in 0..<count {
-            tracked[Fingerprint("id\u{0}\(UUIDLike.make(index))")] = TrackedEntry(flags: 1, createdSeconds: 1_764_403_200)
+            tracked[Fingerprint("id\u{0}\(UUIDLike.make(index))")] = TrackedEntry(
+                flags: 1, createdSeconds: 1_764_403_200)
         }
         let after = Self.residentBytes()
         #expect(tracked.count == count, "no fingerprint collisions among \(count) ids")
         let encoded = try JSONEncoder().encode(tracked)
         if let before, let after {
-            print("tracked subtasks: \(count) entries, resident +\(after - before) bytes, \((after - before) / count) bytes per entry")
+            print(
+                "tracked subtasks: \(count) entries, resident +\(after - before) bytes, \((after - before) / count) bytes per entry"
+            )
         }
         let buckets = tracked.entries.capacity
         let tableBytes = buckets * (MemoryLayout<Fingerprint>.stride + MemoryLayout<TrackedEntry>.stride)
-        print("tracked subtasks: hash table holds \(buckets) entries, \(tableBytes) bytes of key and value storage, \(tableBytes / count) bytes per entry")
+        print(
+            "tracked subtasks: hash table holds \(buckets) entries, \(tableBytes) bytes of key and value storage, \(tableBytes / count) bytes per entry"
+        )
         print("tracked subtasks: encoded state \(encoded.count) bytes, \(encoded.count / count) bytes per entry")
         let decoded = try JSONDecoder().decode(TrackedSubtasks.self, from: encoded)
         #expect(decoded == tracked)
@@ -42,7 +48,8 @@ extension TrackedMemoryTests {
         _ = aggregator.ingest(Poll.input([], at: Poll.t0))
         let subtasks = (0..<100_000).map { index in
             Poll.subtask(
-                UUIDLike.make(index), 2 + index % 3, checks: [CheckItem(checkId: Int64(index % 50), checkShowName: "check \(index % 50)")],
+                UUIDLike.make(index), 2 + index % 3,
+                checks: [CheckItem(checkId: Int64(index % 50), checkShowName: "check \(index % 50)")],
                 created: Poll.afterFirstPoll
             )
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SASModels
 
 @Suite("Page decoding from bytes")
@@ -41,14 +42,15 @@ struct PageDecoderTests {
     }
 
     @Test func lenientFieldsAndUnknownKeys() throws {
-        let page = try Self.decode(#"""
-        {"RequestId": 12345, "Unknown": {"deep": [1, 2, {"x": null}]}, "PageInfo": {"TotalCount": "3", "Extra": true},
-         "ProcessDetails": [
-           {"DetailTaskId": "a", "StatusCode": "4", "StartTime": "1730335622000", "Checks": null, "New": 1},
-           {"StatusCode": 9, "Checks": [{"CheckId": "77", "CheckShowName": "检查 Agent 状态 🛡️"}, {}]},
-           {"DetailTaskId": "c", "StatusCode": 2.0, "EndTime": 1.7e12, "CreateTime": " 5 "}
-         ]}
-        """#)
+        let page = try Self.decode(
+            #"""
+            {"RequestId": 12345, "Unknown": {"deep": [1, 2, {"x": null}]}, "PageInfo": {"TotalCount": "3", "Extra": true},
+             "ProcessDetails": [
+               {"DetailTaskId": "a", "StatusCode": "4", "StartTime": "1730335622000", "Checks": null, "New": 1},
+               {"StatusCode": 9, "Checks": [{"CheckId": "77", "CheckShowName": "检查 Agent 状态 🛡️"}, {}]},
+               {"DetailTaskId": "c", "StatusCode": 2.0, "EndTime": 1.7e12, "CreateTime": " 5 "}
+             ]}
+            """#)
         #expect(page.requestId == "12345")
         #expect(page.pageInfo?.totalCount == 3)
         #expect(page.records.count == 3)
@@ -67,14 +69,15 @@ struct PageDecoderTests {
     /// The record the issue describes: the rest of the page is kept, the record is set
     /// aside with the field that could not be read.
     @Test func aRecordWithAWrongTypeIsSetAsideAndTheRestKept() throws {
-        let page = try Self.decode(#"""
-        {"PageInfo": {"TotalCount": 3},
-         "ProcessDetails": [
-           {"DetailTaskId": "good1", "StatusCode": 2, "CreateTime": 1},
-           {"DetailTaskId": "odd", "CreateTime": "soon", "Checks": null, "StatusCode": "2"},
-           {"DetailTaskId": "good2", "StatusCode": 1, "Checks": [{"CheckId": 5}]}
-         ]}
-        """#)
+        let page = try Self.decode(
+            #"""
+            {"PageInfo": {"TotalCount": 3},
+             "ProcessDetails": [
+               {"DetailTaskId": "good1", "StatusCode": 2, "CreateTime": 1},
+               {"DetailTaskId": "odd", "CreateTime": "soon", "Checks": null, "StatusCode": "2"},
+               {"DetailTaskId": "good2", "StatusCode": 1, "Checks": [{"CheckId": 5}]}
+             ]}
+            """#)
         #expect(page.records.map(\.key) == [Self.key("good1"), Self.key("good2")])
         #expect(page.rowCount == 3, "the odd record still counts as a row for pagination")
         let odd = try #require(page.undecodable.first)
@@ -122,14 +125,17 @@ struct PageDecoderTests {
     /// (docs/reliability.md, "Fuzzing").
     @Test func whereTheDecoderAndFoundationDisagree() throws {
         let trailingComma = #"{"ProcessDetails":[{"DetailTaskId":"x"},]}"#
-        #expect(try JSONSerialization.jsonObject(with: Data(trailingComma.utf8)) is [String: Any], "Foundation tolerates it")
+        #expect(
+            try JSONSerialization.jsonObject(with: Data(trailingComma.utf8)) is [String: Any], "Foundation tolerates it"
+        )
         #expect(throws: ResponseDecodingError.self, "RFC 8259 does not") { try Self.decode(trailingComma) }
 
         let loneSurrogate = #"{"ProcessDetails":[{"DetailTaskId":"a\ud800b"}]}"#
         #expect((try? JSONSerialization.jsonObject(with: Data(loneSurrogate.utf8))) == nil)
         #expect(try Self.decode(loneSurrogate).records.first?.key == Self.key("a\u{FFFD}b"), "repaired, the page kept")
 
-        let badUTF8 = Array(#"{"ProcessDetails":[{"DetailTaskId":"x","Checks":[{"CheckId":1,"CheckShowName":"a"#.utf8)
+        let badUTF8 =
+            Array(#"{"ProcessDetails":[{"DetailTaskId":"x","Checks":[{"CheckId":1,"CheckShowName":"a"#.utf8)
             + [0xFF] + Array(#"b"}]}]}"#.utf8)
         #expect((try? JSONSerialization.jsonObject(with: Data(badUTF8))) == nil)
         #expect(try DetailPageDecoder.decode(badUTF8).checkNames[1] == "a\u{FFFD}b", "repaired, the page kept")
@@ -141,24 +147,29 @@ struct PageDecoderTests {
     }
 
     @Test func escapesAndSurrogatePairs() throws {
-        let page = try Self.decode(#"{"ProcessDetails":[{"DetailTaskId":"a\"b\\c\/d\u00e9\ud83d\udee1","Checks":[{"CheckId":1,"CheckShowName":"x\ty"}]}]}"#)
+        let page = try Self.decode(
+            #"{"ProcessDetails":[{"DetailTaskId":"a\"b\\c\/d\u00e9\ud83d\udee1","Checks":[{"CheckId":1,"CheckShowName":"x\ty"}]}]}"#
+        )
         #expect(page.records.first?.key == Self.key("a\"b\\c/dé🛡"))
         #expect(page.checkNames[1] == "x\ty")
     }
 
     @Test func processPages() throws {
-        let page = try ProcessPageDecoder.decode(Array(#"""
-        {"Processes":[
-          {"TaskId":"p","StatusCode":"2","DetailTaskTotalCount":5,"Surprise":"x"},
-          {"TaskId":"q","StatusCode":{"bad":1}},
-          {"StatusCode":[1]},
-          7
-        ],"PageInfo":{"TotalCount":4}}
-        """#.utf8))
-        #expect(page.processes == [
-            OperationProcess(taskId: "p", statusCode: 2, detailTaskTotalCount: 5),
-            OperationProcess(taskId: "q"),
-        ])
+        let page = try ProcessPageDecoder.decode(
+            Array(
+                #"""
+                {"Processes":[
+                  {"TaskId":"p","StatusCode":"2","DetailTaskTotalCount":5,"Surprise":"x"},
+                  {"TaskId":"q","StatusCode":{"bad":1}},
+                  {"StatusCode":[1]},
+                  7
+                ],"PageInfo":{"TotalCount":4}}
+                """#.utf8))
+        #expect(
+            page.processes == [
+                OperationProcess(taskId: "p", statusCode: 2, detailTaskTotalCount: 5),
+                OperationProcess(taskId: "q"),
+            ])
         #expect(page.undecodable == 3)
         #expect(page.rowCount == 4)
     }
@@ -166,7 +177,8 @@ struct PageDecoderTests {
     /// Keys computed from the wire model and from the bytes agree for records without id
     /// too (the state file's keys must not depend on the path a record took).
     @Test func recordsWithoutIdGetTheSameKeyFromBytesAndFromTheWireModel() throws {
-        let json = #"{"ProcessDetails":[{"TaskId":"t","CreateTime":7,"AssetVendor":1,"AssetType":8,"Checks":[{"CheckId":3},{"CheckId":4}]}]}"#
+        let json =
+            #"{"ProcessDetails":[{"TaskId":"t","CreateTime":7,"AssetVendor":1,"AssetType":8,"Checks":[{"CheckId":3},{"CheckId":4}]}]}"#
         let wire = try JSONDecoder().decode(ListOperationProcessDetailResponse.self, from: Data(json.utf8))
         let fromBytes = try Self.decode(json)
         #expect(SubtaskPage(details: wire.processDetails).records.first?.key == fromBytes.records.first?.key)

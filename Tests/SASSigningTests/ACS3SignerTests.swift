@@ -1,5 +1,6 @@
 import SASTestKit
 import Testing
+
 @testable import SASSigning
 
 @Suite("ACS3-HMAC-SHA256 against the official SDK's vectors")

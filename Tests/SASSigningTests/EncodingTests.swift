@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SASSigning
 
 @Suite struct EncodingTests {
@@ -25,7 +26,8 @@ import Testing
     }
 
     @Test func secretsNeverPrint() {
-        let credentials = Credentials(accessKeyId: "LTAIexample", accessKeySecret: "s3cr3t-value", securityToken: "sts-token")
+        let credentials = Credentials(
+            accessKeyId: "LTAIexample", accessKeySecret: "s3cr3t-value", securityToken: "sts-token")
         let renderings = [
             "\(credentials)", String(describing: credentials), String(reflecting: credentials),
             "\(credentials.accessKeySecret)", String(reflecting: credentials.accessKeySecret),

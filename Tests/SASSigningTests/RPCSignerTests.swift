@@ -1,5 +1,6 @@
 import SASTestKit
 import Testing
+
 @testable import SASSigning
 
 @Suite("RPC HMAC-SHA1 against the official SDK's vectors")

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import SASModels
 import SASSigning
 import Testing
+
 @testable import SASSimulator
 
 @Suite("Admin API, request log and live server")
@@ -11,7 +12,8 @@ struct AdminTests {
     func faults() async throws {
         let simulator = makeSimulator()
         try await withRouter(simulator) { client in
-            let set = try await client.postJSON("/admin/faults", #"{"error_rate": 0.5, "throttle_rps": 3, "no_permission": ["k"]}"#)
+            let set = try await client.postJSON(
+                "/admin/faults", #"{"error_rate": 0.5, "throttle_rps": 3, "no_permission": ["k"]}"#)
             #expect(set.status == 200)
             #expect(simulator.faults == FaultSettings(throttleRps: 3, errorRate: 0.5, noPermission: ["k"]))
             _ = try await client.postJSON("/admin/faults", #"{"down": true, "throttle_rps": null}"#)
@@ -40,7 +42,9 @@ struct AdminTests {
             #expect(truth.taskIds.contains(taskId))
             #expect(truth.subtasks.filter { $0.taskId == taskId && $0.status == 4 }.count == 20)
             #expect(truth.checkNames["133"] == "安全中心客户端状态检查")
-            let english = try await client.get("/admin/truth?start=\(fixedNowMs - 3_600_000)&end=\(fixedNowMs + 60_000)&lang=en").decode(GroundTruth.self)
+            let english = try await client.get(
+                "/admin/truth?start=\(fixedNowMs - 3_600_000)&end=\(fixedNowMs + 60_000)&lang=en"
+            ).decode(GroundTruth.self)
             #expect(english.windowStartMs == fixedNowMs - 3_600_000)
             #expect(english.checkNames["133"] == "Check for Security Center Agent Status")
             #expect(english.total < truth.total)
@@ -55,7 +59,9 @@ struct AdminTests {
             _ = try await client.send(signedCall(query: detailQuery(taskIds: ["x"])))
             _ = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), style: .rpc))
             _ = try await client.send(signedCall(query: [], style: .rpc))
-            let sts = Credentials(accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret, securityToken: issued.securityToken)
+            let sts = Credentials(
+                accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret,
+                securityToken: issued.securityToken)
             _ = try await client.send(signedCall(action: "ListOperationProcess", query: [], credentials: sts))
             let stats = try await client.get("/admin/stats").decode(RequestStats.self)
             #expect(stats.total == 4)
@@ -79,7 +85,8 @@ struct AdminTests {
         let running = try await startSimulator(simulator)
         #expect(running.port > 0)
         #expect(running.endpoint == "127.0.0.1:\(running.port)")
-        let raw = try await rawExchange(port: running.port, call: signedCall(query: detailQuery(taskIds: ["x"])), host: "localhost")
+        let raw = try await rawExchange(
+            port: running.port, call: signedCall(query: detailQuery(taskIds: ["x"])), host: "localhost")
         let text = String(decoding: raw, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200"))
         #expect(text.contains("\"PageInfo\""))

@@ -1,5 +1,6 @@
 import SASModels
 import Testing
+
 @testable import SASSimulator
 
 @Suite("Deterministic, evolving data set")
@@ -15,7 +16,9 @@ struct DataSetTests {
         #expect(Set(a.subtasks.map(\.detailTaskId)).isDisjoint(with: c.subtasks.map(\.detailTaskId)))
         // Fixed known answer: a regression in the generator changes these.
         let d = DataSet(seed: 1, tasks: 20, subtasksPerTask: 50, retentionSeconds: 86_400)
-        #expect(d.taskId(index: 400_000) == DataSet(seed: 1, tasks: 20, subtasksPerTask: 50, retentionSeconds: 1).taskId(index: 400_000))
+        #expect(
+            d.taskId(index: 400_000)
+                == DataSet(seed: 1, tasks: 20, subtasksPerTask: 50, retentionSeconds: 1).taskId(index: 400_000))
         #expect(d.index(ofTaskId: d.taskId(index: 400_000)) == 400_000)
         #expect(d.index(ofTaskId: "00000000-0000-4000-a000-000000000000") == nil)
     }
@@ -23,7 +26,8 @@ struct DataSetTests {
     @Test("About --tasks tasks per 24 h, each with --subtasks-per-task subtasks")
     func sizes() {
         for tasks in [5, 20, 100] {
-            let truth = makeSimulator(tasks: tasks, subtasks: 3).groundTruth(windowStartMs: fixedNowMs - 86_400_000, windowEndMs: fixedNowMs)
+            let truth = makeSimulator(tasks: tasks, subtasks: 3).groundTruth(
+                windowStartMs: fixedNowMs - 86_400_000, windowEndMs: fixedNowMs)
             #expect(abs(truth.taskIds.count - tasks) <= 1)
             #expect(truth.total == truth.taskIds.count * 3)
         }
@@ -36,7 +40,9 @@ struct DataSetTests {
         let tasks = simulator.tasks(createdFrom: now - 7 * 86_400_000, through: now - 86_400_000, at: now)
         let subtasks = tasks.flatMap(\.subtasks)
         #expect(subtasks.count > 50_000)
-        let share = { (predicate: (SimSubtask) -> Bool) in Double(subtasks.filter(predicate).count) / Double(subtasks.count) }
+        let share = { (predicate: (SimSubtask) -> Bool) in
+            Double(subtasks.filter(predicate).count) / Double(subtasks.count)
+        }
         #expect(share { $0.finalStatus == 2 } > 0.75)
         #expect((0.04...0.12).contains(share { $0.finalStatus == 4 }))
         #expect((0.03...0.09).contains(share { $0.finalStatus == 3 }))
@@ -55,9 +61,11 @@ struct DataSetTests {
     func evolution() {
         let clock = SimulatorClock.manual(startMs: fixedNowMs)
         let simulator = makeSimulator(clock: clock)
-        let before = simulator.groundTruth(windowStartMs: fixedNowMs - 3_600_000, windowEndMs: fixedNowMs + 10 * 86_400_000)
+        let before = simulator.groundTruth(
+            windowStartMs: fixedNowMs - 3_600_000, windowEndMs: fixedNowMs + 10 * 86_400_000)
         clock.advance(by: 6 * 3600)
-        let later = simulator.groundTruth(windowStartMs: fixedNowMs - 3_600_000, windowEndMs: fixedNowMs + 10 * 86_400_000)
+        let later = simulator.groundTruth(
+            windowStartMs: fixedNowMs - 3_600_000, windowEndMs: fixedNowMs + 10 * 86_400_000)
         #expect(later.atMs == fixedNowMs + 6 * 3_600_000)
         #expect(later.taskIds.count > before.taskIds.count)
         #expect(Array(later.taskIds.prefix(before.taskIds.count)) == before.taskIds)
@@ -65,7 +73,8 @@ struct DataSetTests {
         let old = simulator.groundTruth(windowStartMs: 0, windowEndMs: clock.nowMs - 4_200_000)
         #expect(old.count(status: 0) == 0 && old.count(status: 1) == 0)
         // one subtask seen at three moments
-        let task = simulator.generatedTask(index: simulator.dataSet.taskIndexes(createdFrom: fixedNowMs - 86_400_000, through: fixedNowMs)[0])
+        let task = simulator.generatedTask(
+            index: simulator.dataSet.taskIndexes(createdFrom: fixedNowMs - 86_400_000, through: fixedNowMs)[0])
         let sub = task.subtasks[0]
         #expect(sub.status(at: sub.startMs - 1) == 0)
         #expect(sub.status(at: sub.startMs) == 1)

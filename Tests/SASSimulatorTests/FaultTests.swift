@@ -3,6 +3,7 @@ import HummingbirdTesting
 import SASModels
 import SASSigning
 import Testing
+
 @testable import SASSimulator
 
 @Suite("Injected faults")
@@ -23,7 +24,8 @@ struct FaultTests {
             #expect((1...1000).contains(retry))
             // another key has its own bucket
             let other = Credentials(accessKeyId: "other", accessKeySecret: "s")
-            #expect(try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: other)).status == 404)
+            #expect(
+                try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: other)).status == 404)
         }
     }
 
@@ -48,7 +50,8 @@ struct FaultTests {
             #expect(reply.error?.code == "ServerError")
         }
         let decisions = { (s: Simulator) in (1...200).map { s.decide(0.3, kind: 1, sequence: UInt64($0)) } }
-        let a = decisions(makeSimulator()), b = decisions(makeSimulator())
+        let a = decisions(makeSimulator())
+        let b = decisions(makeSimulator())
         #expect(a == b)
         #expect((30...90).contains(a.filter { $0 }.count))
     }
@@ -133,8 +136,9 @@ struct FaultTests {
         let raw = try await rawExchange(port: running.port, call: call, host: "localhost")
         let headerEnd = try #require(raw.range(of: Data("\r\n\r\n".utf8)))
         let head = String(decoding: raw[..<headerEnd.lowerBound], as: UTF8.self)
-        let length = try #require(head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) })
+        let length = try #require(
+            head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) })
         let bodyBytes = raw.count - headerEnd.upperBound
         #expect(head.hasPrefix("HTTP/1.1 200"))
         #expect(bodyBytes < length)

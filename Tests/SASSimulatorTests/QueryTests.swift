@@ -2,11 +2,14 @@ import HummingbirdTesting
 import SASModels
 import SASSigning
 import Testing
+
 @testable import SASSimulator
 
 @Suite("Request semantics")
 struct QueryTests {
-    @Test("The detail call without TaskIds, or with PageSize above the maximum, is CspmParamIllegal", arguments: SignatureStyle.allCases)
+    @Test(
+        "The detail call without TaskIds, or with PageSize above the maximum, is CspmParamIllegal",
+        arguments: SignatureStyle.allCases)
     func paramIllegal(style: SignatureStyle) async throws {
         let simulator = makeSimulator(maxPageSize: 50)
         try await withRouter(simulator) { client in
@@ -18,7 +21,9 @@ struct QueryTests {
             #expect(big.error?.code == "CspmParamIllegal")
             let zeroPage = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], page: 0), style: style))
             #expect(zeroPage.error?.code == "CspmParamIllegal")
-            let notNumber = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], extra: [QueryParameter("StartTime", "soon")]), style: style))
+            let notNumber = try await client.send(
+                signedCall(
+                    query: detailQuery(taskIds: ["x"], extra: [QueryParameter("StartTime", "soon")]), style: style))
             #expect(notNumber.error?.code == "CspmParamIllegal")
             let ok = try await client.send(signedCall(query: detailQuery(taskIds: ["x"], pageSize: 50), style: style))
             #expect(ok.status == 200)
@@ -62,7 +67,8 @@ struct QueryTests {
         let simulator = makeSimulator(subtasks: 10)
         try await withRouter(simulator) { client in
             let ids = try await discoverTaskIds(client, simulator: simulator)
-            let reply = try await client.send(signedCall(query: detailQuery(taskIds: Array(ids.prefix(3)), page: 99, pageSize: 10)))
+            let reply = try await client.send(
+                signedCall(query: detailQuery(taskIds: Array(ids.prefix(3)), page: 99, pageSize: 10)))
             let decoded = try reply.decode(ListOperationProcessDetailResponse.self)
             #expect(decoded.processDetails.isEmpty)
             #expect(decoded.pageInfo?.totalCount == 30)
@@ -77,21 +83,31 @@ struct QueryTests {
         let truth = simulator.groundTruth(windowStartMs: now - 86_400_000, windowEndMs: now)
         try await withRouter(simulator) { client in
             let ids = truth.taskIds
-            let failed = try await client.send(signedCall(query: detailQuery(
-                taskIds: ids, pageSize: 100, extra: [QueryParameter("StatusCodes.1", "4"), QueryParameter("StatusCodes.2", "3")]
-            )))
+            let failed = try await client.send(
+                signedCall(
+                    query: detailQuery(
+                        taskIds: ids, pageSize: 100,
+                        extra: [QueryParameter("StatusCodes.1", "4"), QueryParameter("StatusCodes.2", "3")]
+                    )))
             let decoded = try failed.decode(ListOperationProcessDetailResponse.self)
             #expect(decoded.pageInfo?.totalCount == truth.count(status: 4) + truth.count(status: 3))
             #expect(decoded.processDetails.allSatisfy { [3, 4].contains($0.statusCode ?? -1) })
 
-            let lastHour = try await client.send(signedCall(query: detailQuery(
-                taskIds: ids, extra: [QueryParameter("StartTime", String(now - 3_600_000)), QueryParameter("EndTime", String(now))]
-            )))
+            let lastHour = try await client.send(
+                signedCall(
+                    query: detailQuery(
+                        taskIds: ids,
+                        extra: [
+                            QueryParameter("StartTime", String(now - 3_600_000)),
+                            QueryParameter("EndTime", String(now)),
+                        ]
+                    )))
             let recent = try lastHour.decode(ListOperationProcessDetailResponse.self)
             let expected = simulator.groundTruth(windowStartMs: now - 3_600_000, windowEndMs: now).total
             #expect(recent.pageInfo?.totalCount == expected)
 
-            let english = try await client.send(signedCall(query: detailQuery(taskIds: ids, extra: [QueryParameter("Lang", "en")])))
+            let english = try await client.send(
+                signedCall(query: detailQuery(taskIds: ids, extra: [QueryParameter("Lang", "en")])))
             let chinese = try await client.send(signedCall(query: detailQuery(taskIds: ids)))
             let enNames = try english.decode(ListOperationProcessDetailResponse.self).processDetails.flatMap(\.checks)
             let zhNames = try chinese.decode(ListOperationProcessDetailResponse.self).processDetails.flatMap(\.checks)
@@ -106,9 +122,12 @@ struct QueryTests {
         let simulator = makeSimulator(subtasks: 5)
         let now = simulator.clock.nowMs
         try await withRouter(simulator) { client in
-            let reply = try await client.send(signedCall(action: "ListOperationProcess", query: [
-                QueryParameter("PageSize", "100"), QueryParameter("StartTime", String(now - 86_400_000)),
-            ]))
+            let reply = try await client.send(
+                signedCall(
+                    action: "ListOperationProcess",
+                    query: [
+                        QueryParameter("PageSize", "100"), QueryParameter("StartTime", String(now - 86_400_000)),
+                    ]))
             let decoded = try reply.decode(ListOperationProcessResponse.self)
             #expect(decoded.processes.count == decoded.pageInfo?.totalCount)
             #expect((18...22).contains(decoded.processes.count))
@@ -119,9 +138,13 @@ struct QueryTests {
                 #expect((process.createTime ?? 0) <= now)
             }
             let type = try #require(decoded.processes.first?.taskType)
-            let filtered = try await client.send(signedCall(action: "ListOperationProcess", query: [
-                QueryParameter("PageSize", "100"), QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("TaskTypes.1", type),
-            ]))
+            let filtered = try await client.send(
+                signedCall(
+                    action: "ListOperationProcess",
+                    query: [
+                        QueryParameter("PageSize", "100"), QueryParameter("StartTime", String(now - 86_400_000)),
+                        QueryParameter("TaskTypes.1", type),
+                    ]))
             let only = try filtered.decode(ListOperationProcessResponse.self)
             #expect(only.processes.allSatisfy { $0.taskType == type })
             #expect(only.processes.count == decoded.processes.filter { $0.taskType == type }.count)
@@ -138,14 +161,16 @@ struct TimeEvolutionTests {
             let before = try await discoverTaskIds(client, simulator: simulator)
             let newest = try #require(before.last)
             let first = try await client.send(signedCall(query: detailQuery(taskIds: [newest], pageSize: 20)))
-            let statusesBefore = try first.decode(ListOperationProcessDetailResponse.self).processDetails.map(\.statusCode)
+            let statusesBefore = try first.decode(ListOperationProcessDetailResponse.self).processDetails.map(
+                \.statusCode)
             #expect(try await client.postJSON("/admin/advance", #"{"seconds": 7200}"#).status == 200)
             let after = try await discoverTaskIds(client, simulator: simulator)
             #expect(abs(after.count - before.count) <= 1)
             #expect(after.last != newest)
             #expect(!Set(after).isSubset(of: Set(before)))
             let second = try await client.send(signedCall(query: detailQuery(taskIds: [newest], pageSize: 20)))
-            let statusesAfter = try second.decode(ListOperationProcessDetailResponse.self).processDetails.map(\.statusCode)
+            let statusesAfter = try second.decode(ListOperationProcessDetailResponse.self).processDetails.map(
+                \.statusCode)
             #expect(statusesAfter.allSatisfy { ($0 ?? 0) >= 2 })
             let truth = simulator.groundTruth(windowStartMs: 0, windowEndMs: simulator.clock.nowMs)
             let expected = truth.subtasks.filter { $0.taskId == newest }.map { Optional($0.status) }

@@ -1,8 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+
 @testable import SASSimulator
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Sends one HTTP/1.1 request over a plain socket and reads until the server closes
 /// (or 5 s pass), to observe what a normal client library would hide.
@@ -32,7 +34,9 @@ private func exchange(port: Int, bytes: [UInt8]) throws -> Data {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw RawHTTPError.connect }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

@@ -2,6 +2,7 @@ import Foundation
 import SASSigning
 import SASTestKit
 import Testing
+
 @testable import SASSimulator
 
 /// Requests the official Python SDK signed (`SignatureVectors`, SASTestKit) replayed into
@@ -23,7 +24,8 @@ struct SDKVectorTests {
         return (all.v3 + all.rpc).map { vector in
             Vector(
                 name: vector.name, method: vector.http.method, url: vector.http.url, headers: vector.http.headers,
-                secret: vector.inputs.accessKeySecret, token: vector.inputs.securityToken, stringToSign: vector.stringToSign
+                secret: vector.inputs.accessKeySecret, token: vector.inputs.securityToken,
+                stringToSign: vector.stringToSign
             )
         }
     }
@@ -34,9 +36,10 @@ struct SDKVectorTests {
             $0.accessKeys = token == nil ? ["testid": secret] : [:]
         }
         if let token {
-            simulator.registerTemporaryCredentials(IssuedCredentials(
-                accessKeyId: "testid", accessKeySecret: secret, securityToken: token, expiresAtMs: .max
-            ))
+            simulator.registerTemporaryCredentials(
+                IssuedCredentials(
+                    accessKeyId: "testid", accessKeySecret: secret, securityToken: token, expiresAtMs: .max
+                ))
         }
         return simulator
     }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import SASModels
 import SASSigning
 import Testing
+
 @testable import SASSimulator
 
 @Suite("STS and the ECS metadata service")
@@ -13,9 +14,12 @@ struct STSTests {
         let simulator = makeSimulator()
         let issued = simulator.issueTemporaryCredentials(durationSeconds: 3600)
         #expect(issued.accessKeyId.hasPrefix("STS."))
-        let credentials = Credentials(accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret, securityToken: issued.securityToken)
+        let credentials = Credentials(
+            accessKeyId: issued.accessKeyId, accessKeySecret: issued.accessKeySecret,
+            securityToken: issued.securityToken)
         try await withRouter(simulator) { client in
-            let reply = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials, style: style))
+            let reply = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials, style: style))
             #expect(reply.status == 200)
         }
     }
@@ -27,21 +31,29 @@ struct STSTests {
         let valid = simulator.issueTemporaryCredentials(durationSeconds: 3600)
         let other = simulator.issueTemporaryCredentials(durationSeconds: 3600)
         try await withRouter(simulator) { client in
-            let stale = Credentials(accessKeyId: expired.accessKeyId, accessKeySecret: expired.accessKeySecret, securityToken: expired.securityToken)
-            let r1 = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: stale, style: style))
+            let stale = Credentials(
+                accessKeyId: expired.accessKeyId, accessKeySecret: expired.accessKeySecret,
+                securityToken: expired.securityToken)
+            let r1 = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: stale, style: style))
             #expect(r1.status == 400)
             #expect(r1.error?.code == "InvalidSecurityToken.Expired")
 
             let noToken = Credentials(accessKeyId: valid.accessKeyId, accessKeySecret: valid.accessKeySecret)
-            let r2 = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: noToken, style: style))
+            let r2 = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: noToken, style: style))
             #expect(r2.error?.code == "InvalidSecurityToken.Malformed")
 
-            let foreign = Credentials(accessKeyId: valid.accessKeyId, accessKeySecret: valid.accessKeySecret, securityToken: other.securityToken)
-            let r3 = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: foreign, style: style))
+            let foreign = Credentials(
+                accessKeyId: valid.accessKeyId, accessKeySecret: valid.accessKeySecret,
+                securityToken: other.securityToken)
+            let r3 = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: foreign, style: style))
             #expect(r3.error?.code == "InvalidSecurityToken.MismatchWithAccessKey")
 
             let made = Credentials(accessKeyId: "testid", accessKeySecret: "testsecret", securityToken: "CAISmadeup")
-            let r4 = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: made, style: style))
+            let r4 = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: made, style: style))
             #expect(r4.error?.code == "InvalidSecurityToken.Malformed")
         }
     }
@@ -52,8 +64,10 @@ struct STSTests {
         try await withRouter(simulator) { client in
             let call = signedCall(
                 action: "AssumeRole", version: "2015-04-01",
-                query: [QueryParameter("RoleArn", "acs:ram::1:role/sas"), QueryParameter("RoleSessionName", "test"),
-                        QueryParameter("DurationSeconds", "1800")],
+                query: [
+                    QueryParameter("RoleArn", "acs:ram::1:role/sas"), QueryParameter("RoleSessionName", "test"),
+                    QueryParameter("DurationSeconds", "1800"),
+                ],
                 style: .rpc, method: .get
             )
             let reply = try await client.send(call)
@@ -64,23 +78,29 @@ struct STSTests {
             let expiry = try #require(ACSTimestamp.parse(sts.Credentials.Expiration))
             #expect(abs(expiry - SimulatorClock.wallClockMs() / 1000 - 1800) <= 2)
 
-            let credentials = Credentials(accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
-                                          securityToken: sts.Credentials.SecurityToken)
+            let credentials = Credentials(
+                accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
+                securityToken: sts.Credentials.SecurityToken)
             let use = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials))
             #expect(use.status == 200)
 
-            let wrongRole = signedCall(action: "AssumeRole", version: "2015-04-01",
-                                       query: [QueryParameter("RoleArn", "acs:ram::1:role/other"), QueryParameter("RoleSessionName", "t")],
-                                       style: .rpc, method: .get)
+            let wrongRole = signedCall(
+                action: "AssumeRole", version: "2015-04-01",
+                query: [QueryParameter("RoleArn", "acs:ram::1:role/other"), QueryParameter("RoleSessionName", "t")],
+                style: .rpc, method: .get)
             #expect(try await client.send(wrongRole).error?.code == "EntityNotExist.Role")
 
-            let unsigned = try await client.get("/?Action=AssumeRole&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas&RoleSessionName=t")
+            let unsigned = try await client.get(
+                "/?Action=AssumeRole&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas&RoleSessionName=t")
             #expect(unsigned.error?.code == "IncompleteSignature")
 
-            let short = signedCall(action: "AssumeRole", version: "2015-04-01",
-                                   query: [QueryParameter("RoleArn", "acs:ram::1:role/sas"), QueryParameter("RoleSessionName", "t"),
-                                           QueryParameter("DurationSeconds", "60")],
-                                   style: .rpc, method: .get)
+            let short = signedCall(
+                action: "AssumeRole", version: "2015-04-01",
+                query: [
+                    QueryParameter("RoleArn", "acs:ram::1:role/sas"), QueryParameter("RoleSessionName", "t"),
+                    QueryParameter("DurationSeconds", "60"),
+                ],
+                style: .rpc, method: .get)
             #expect(try await client.send(short).error?.code == "InvalidParameter.DurationSeconds")
         }
     }
@@ -99,9 +119,12 @@ struct STSTests {
                 )
                 let sts = try (try await client.send(call)).decode(STSAnswer.self)
                 keys[role] = sts.Credentials.AccessKeyId
-                let credentials = Credentials(accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
-                                              securityToken: sts.Credentials.SecurityToken)
-                #expect(try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials)).status == 200)
+                let credentials = Credentials(
+                    accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
+                    securityToken: sts.Credentials.SecurityToken)
+                #expect(
+                    try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials))
+                        .status == 200)
             }
             let calls = simulator.recentRequests.filter { $0.action == "ListOperationProcessDetail" }
             #expect(calls.map(\.roleArn) == roles)
@@ -120,14 +143,19 @@ struct STSTests {
     func assumeRoleWithOIDC() async throws {
         let simulator = makeSimulator()
         try await withRouter(simulator) { client in
-            let base = "/?Action=AssumeRoleWithOIDC&Format=JSON&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas"
+            let base =
+                "/?Action=AssumeRoleWithOIDC&Format=JSON&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas"
                 + "&OIDCProviderArn=acs%3Aram%3A%3A1%3Aoidc-provider%2Fack&RoleSessionName=pod"
             let reply = try await client.get(base + "&OIDCToken=eyJhbGciOi.payload.sig")
             #expect(reply.status == 200)
             let sts = try reply.decode(STSAnswer.self)
-            let credentials = Credentials(accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
-                                          securityToken: sts.Credentials.SecurityToken)
-            #expect(try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials, style: .rpc)).status == 200)
+            let credentials = Credentials(
+                accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
+                securityToken: sts.Credentials.SecurityToken)
+            #expect(
+                try await client.send(
+                    signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials, style: .rpc)
+                ).status == 200)
             let missing = try await client.get(base)
             #expect(missing.status == 400)
             #expect(missing.error?.code == "MissingParameter")
@@ -140,7 +168,8 @@ struct STSTests {
         let simulator = makeSimulator()
         simulator.setFaults(FaultSettings(stsDown: true))
         try await withRouter(simulator) { client in
-            let base = "/?Action=AssumeRoleWithOIDC&Format=JSON&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas"
+            let base =
+                "/?Action=AssumeRoleWithOIDC&Format=JSON&Version=2015-04-01&RoleArn=acs%3Aram%3A%3A1%3Arole%2Fsas"
                 + "&OIDCProviderArn=acs%3Aram%3A%3A1%3Aoidc-provider%2Fack&RoleSessionName=pod&OIDCToken=eyJhbGciOi.payload.sig"
             let refused = try await client.get(base)
             #expect(refused.status == 503)
@@ -157,23 +186,30 @@ struct STSTests {
         try await withRouter(simulator) { client in
             let denied = try await client.get("/latest/meta-data/ram/security-credentials/")
             #expect(denied.status == 403)
-            let badTTL = try await client.send(TestCall(uri: "/latest/api/token", method: .put, headers: [:], body: nil))
+            let badTTL = try await client.send(
+                TestCall(uri: "/latest/api/token", method: .put, headers: [:], body: nil))
             #expect(badTTL.status == 400)
-            let tokenReply = try await client.send(TestCall(
-                uri: "/latest/api/token", method: .put,
-                headers: [HTTPField.Name("X-aliyun-ecs-metadata-token-ttl-seconds")!: "60"], body: nil
-            ))
+            let tokenReply = try await client.send(
+                TestCall(
+                    uri: "/latest/api/token", method: .put,
+                    headers: [HTTPField.Name("X-aliyun-ecs-metadata-token-ttl-seconds")!: "60"], body: nil
+                ))
             #expect(tokenReply.status == 200)
             let headers: HTTPFields = [HTTPField.Name("X-aliyun-ecs-metadata-token")!: tokenReply.text]
             let role = try await client.get("/latest/meta-data/ram/security-credentials/", headers: headers)
             #expect(role.text == "sas-exporter-role")
-            let creds = try await client.get("/latest/meta-data/ram/security-credentials/sas-exporter-role", headers: headers)
+            let creds = try await client.get(
+                "/latest/meta-data/ram/security-credentials/sas-exporter-role", headers: headers)
             #expect(creds.status == 200)
             let decoded = try creds.decode(MetadataAnswer.self)
             #expect(decoded.Code == "Success")
             #expect(ACSTimestamp.parse(decoded.Expiration) != nil && ACSTimestamp.parse(decoded.LastUpdated) != nil)
-            let credentials = Credentials(accessKeyId: decoded.AccessKeyId, accessKeySecret: decoded.AccessKeySecret, securityToken: decoded.SecurityToken)
-            #expect(try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials)).status == 200)
+            let credentials = Credentials(
+                accessKeyId: decoded.AccessKeyId, accessKeySecret: decoded.AccessKeySecret,
+                securityToken: decoded.SecurityToken)
+            #expect(
+                try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials)).status
+                    == 200)
             let unknownRole = try await client.get("/latest/meta-data/ram/security-credentials/other", headers: headers)
             #expect(unknownRole.status == 404)
         }

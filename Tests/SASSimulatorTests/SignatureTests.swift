@@ -2,6 +2,7 @@ import HummingbirdTesting
 import SASModels
 import SASSigning
 import Testing
+
 @testable import SASSimulator
 
 @Suite("Signature verification")
@@ -12,7 +13,8 @@ struct SignatureTests {
         try await withRouter(simulator) { client in
             let ids = try await discoverTaskIds(client, simulator: simulator, style: style)
             #expect(!ids.isEmpty)
-            let reply = try await client.send(signedCall(query: detailQuery(taskIds: Array(ids.prefix(2))), style: style))
+            let reply = try await client.send(
+                signedCall(query: detailQuery(taskIds: Array(ids.prefix(2))), style: style))
             #expect(reply.status == 200)
             let decoded = try reply.decode(ListOperationProcessDetailResponse.self)
             #expect(decoded.pageInfo?.pageSize == 20)
@@ -21,12 +23,15 @@ struct SignatureTests {
         }
     }
 
-    @Test("A wrong secret gives SignatureDoesNotMatch with the server's string to sign", arguments: SignatureStyle.allCases)
+    @Test(
+        "A wrong secret gives SignatureDoesNotMatch with the server's string to sign",
+        arguments: SignatureStyle.allCases)
     func wrongSecret(style: SignatureStyle) async throws {
         let simulator = makeSimulator()
         let wrong = Credentials(accessKeyId: "testid", accessKeySecret: "not-the-secret")
         try await withRouter(simulator) { client in
-            let reply = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: wrong, style: style))
+            let reply = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: wrong, style: style))
             #expect(reply.status == 400)
             #expect(reply.error?.code == "SignatureDoesNotMatch")
             let expectedPrefix = style == .v3 ? "ACS3-HMAC-SHA256\n" : "POST&%2F&"
@@ -41,7 +46,8 @@ struct SignatureTests {
         let simulator = makeSimulator()
         let stranger = Credentials(accessKeyId: "nobody", accessKeySecret: "x")
         try await withRouter(simulator) { client in
-            let reply = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: stranger, style: style))
+            let reply = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: stranger, style: style))
             #expect(reply.status == 404)
             #expect(reply.error?.code == "InvalidAccessKeyId.NotFound")
         }
@@ -51,12 +57,18 @@ struct SignatureTests {
     func expiredDate(style: SignatureStyle) async throws {
         let simulator = makeSimulator()
         try await withRouter(simulator) { client in
-            let old = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), style: style, date: wallNowString(offsetSeconds: -16 * 60)))
+            let old = try await client.send(
+                signedCall(
+                    query: detailQuery(taskIds: ["x"]), style: style, date: wallNowString(offsetSeconds: -16 * 60)))
             #expect(old.status == 400)
             #expect(old.error?.code == "InvalidTimeStamp.Expired")
-            let future = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), style: style, date: wallNowString(offsetSeconds: 16 * 60)))
+            let future = try await client.send(
+                signedCall(
+                    query: detailQuery(taskIds: ["x"]), style: style, date: wallNowString(offsetSeconds: 16 * 60)))
             #expect(future.error?.code == "InvalidTimeStamp.Expired")
-            let near = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), style: style, date: wallNowString(offsetSeconds: -14 * 60)))
+            let near = try await client.send(
+                signedCall(
+                    query: detailQuery(taskIds: ["x"]), style: style, date: wallNowString(offsetSeconds: -14 * 60)))
             #expect(near.status == 200)
         }
     }
@@ -66,9 +78,11 @@ struct SignatureTests {
         let simulator = makeSimulator()
         try await withRouter(simulator) { client in
             let nonce = freshNonce()
-            let first = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), style: style, nonce: nonce))
+            let first = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), style: style, nonce: nonce))
             #expect(first.status == 200)
-            let second = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), style: style, nonce: nonce))
+            let second = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), style: style, nonce: nonce))
             #expect(second.status == 400)
             #expect(second.error?.code == "SignatureNonceUsed")
         }
@@ -80,7 +94,8 @@ struct SignatureTests {
         try await withRouter(simulator) { client in
             let nonce = freshNonce()
             let wrong = Credentials(accessKeyId: "testid", accessKeySecret: "bad")
-            let bad = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: wrong, nonce: nonce))
+            let bad = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["x"]), credentials: wrong, nonce: nonce))
             #expect(bad.error?.code == "SignatureDoesNotMatch")
             let good = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), nonce: nonce))
             #expect(good.status == 200)
@@ -125,7 +140,8 @@ struct SignatureTests {
             #expect(try await client.send(tampered).error?.code == "SignatureDoesNotMatch")
 
             var method = signedCall(query: detailQuery(taskIds: ["x"]), style: .rpc)
-            method.uri = method.uri.replacingOccurrences(of: "SignatureMethod=HMAC-SHA1", with: "SignatureMethod=HMAC-MD5")
+            method.uri = method.uri.replacingOccurrences(
+                of: "SignatureMethod=HMAC-SHA1", with: "SignatureMethod=HMAC-MD5")
             #expect(try await client.send(method).error?.code == "InvalidSignatureMethod")
         }
     }
@@ -142,24 +158,30 @@ struct SignatureTests {
         }
     }
 
-    @Test("An unknown action gives 404 InvalidAction.NotFound, a wrong version 400 InvalidVersion", arguments: SignatureStyle.allCases)
+    @Test(
+        "An unknown action gives 404 InvalidAction.NotFound, a wrong version 400 InvalidVersion",
+        arguments: SignatureStyle.allCases)
     func actionAndVersion(style: SignatureStyle) async throws {
         let simulator = makeSimulator()
         try await withRouter(simulator) { client in
             let action = try await client.send(signedCall(action: "DescribeNothing", query: [], style: style))
             #expect(action.status == 404)
             #expect(action.error?.code == "InvalidAction.NotFound")
-            let version = try await client.send(signedCall(version: "2017-01-01", query: detailQuery(taskIds: ["x"]), style: style))
+            let version = try await client.send(
+                signedCall(version: "2017-01-01", query: detailQuery(taskIds: ["x"]), style: style))
             #expect(version.status == 400)
             #expect(version.error?.code == "InvalidVersion")
         }
     }
 
-    @Test("Query values with spaces, stars and non-ASCII text verify (wire + as space)", arguments: SignatureStyle.allCases)
+    @Test(
+        "Query values with spaces, stars and non-ASCII text verify (wire + as space)",
+        arguments: SignatureStyle.allCases)
     func awkwardQuery(style: SignatureStyle) async throws {
         let simulator = makeSimulator()
         try await withRouter(simulator) { client in
-            let reply = try await client.send(signedCall(query: detailQuery(taskIds: ["a b*c", "检查/~'\""]), style: style))
+            let reply = try await client.send(
+                signedCall(query: detailQuery(taskIds: ["a b*c", "检查/~'\""]), style: style))
             #expect(reply.status == 200)
             #expect(try reply.decode(ListOperationProcessDetailResponse.self).pageInfo?.totalCount == 0)
         }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import SASModels
 import SASSigning
+
 @testable import SASSimulator
 
 typealias HTTPField = HTTPFields.Element
@@ -31,7 +32,8 @@ func makeSimulator(
     clock: SimulatorClock? = SimulatorClock.manual(startMs: fixedNowMs),
     configure: (inout SimulatorConfiguration) -> Void = { _ in }
 ) -> Simulator {
-    var configuration = SimulatorConfiguration(seed: seed, tasks: tasks, subtasksPerTask: subtasks, maxPageSize: maxPageSize)
+    var configuration = SimulatorConfiguration(
+        seed: seed, tasks: tasks, subtasksPerTask: subtasks, maxPageSize: maxPageSize)
     configure(&configuration)
     return Simulator(configuration: configuration, clock: clock)
 }
@@ -106,18 +108,24 @@ extension TestClientProtocol {
     }
 
     func postJSON(_ uri: String, _ json: String) async throws -> Reply {
-        try await send(TestCall(uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: json)))
+        try await send(
+            TestCall(
+                uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: json)))
     }
 }
 
 /// Runs `body` against the simulator's router, in process.
-func withRouter<T: Sendable>(_ simulator: Simulator, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
+func withRouter<T: Sendable>(
+    _ simulator: Simulator, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T
+) async throws -> T {
     let app = Application(router: buildSimulatorRouter(simulator: simulator))
     return try await app.test(.router) { client in try await body(client) }
 }
 
 /// Query of a detail call.
-func detailQuery(taskIds: [String], page: Int? = nil, pageSize: Int? = nil, extra: [QueryParameter] = []) -> [QueryParameter] {
+func detailQuery(taskIds: [String], page: Int? = nil, pageSize: Int? = nil, extra: [QueryParameter] = [])
+    -> [QueryParameter]
+{
     var query: [QueryParameter] = []
     if let page { query.append(QueryParameter("CurrentPage", String(page))) }
     if let pageSize { query.append(QueryParameter("PageSize", String(pageSize))) }
@@ -126,19 +134,22 @@ func detailQuery(taskIds: [String], page: Int? = nil, pageSize: Int? = nil, extr
 }
 
 /// Every task id created in the last 24 h (of the simulator's clock), via the API.
-func discoverTaskIds(_ client: any TestClientProtocol, simulator: Simulator, style: SignatureStyle = .v3) async throws -> [String] {
+func discoverTaskIds(_ client: any TestClientProtocol, simulator: Simulator, style: SignatureStyle = .v3) async throws
+    -> [String]
+{
     let now = simulator.clock.nowMs
     var ids: [String] = []
     var page = 1
     while true {
-        let reply = try await client.send(signedCall(
-            action: "ListOperationProcess",
-            query: [
-                QueryParameter("CurrentPage", String(page)), QueryParameter("PageSize", "10"),
-                QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("EndTime", String(now)),
-            ],
-            style: style
-        ))
+        let reply = try await client.send(
+            signedCall(
+                action: "ListOperationProcess",
+                query: [
+                    QueryParameter("CurrentPage", String(page)), QueryParameter("PageSize", "10"),
+                    QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("EndTime", String(now)),
+                ],
+                style: style
+            ))
         let decoded = try reply.decode(ListOperationProcessResponse.self)
         ids += decoded.processes.compactMap(\.taskId)
         if decoded.processes.isEmpty || ids.count >= (decoded.pageInfo?.totalCount ?? 0) { break }

@@ -31,7 +31,8 @@ public final class ExporterStack: Sendable {
     ) throws -> AccountConfiguration {
         AccountConfiguration(
             name: name, endpoint: try Endpoint(parsing: baseURL), credentials: key, taskIds: taskIds,
-            interval: interval, lookback: lookback, pollTimeout: pollTimeout, requestsPerSecond: 500, maxConcurrentRequests: 4
+            interval: interval, lookback: lookback, pollTimeout: pollTimeout, requestsPerSecond: 500,
+            maxConcurrentRequests: 4
         )
     }
 
@@ -67,7 +68,8 @@ public final class ExporterStack: Sendable {
         let wall = simulator.clock
         let clock = monotonic?.exporterClock(wallMs: { wall.nowMs }) ?? .wall { wall.nowMs }
         // STS calls (per-account roles) go to the simulator too.
-        let sources = ClientSources(environment: environment, logger: logger, clock: clock, stsEndpoint: running.baseURL)
+        let sources = ClientSources(
+            environment: environment, logger: logger, clock: clock, stsEndpoint: running.baseURL)
         let exporter: RunningExporter
         do {
             exporter = try await RunningExporter.start(
@@ -80,12 +82,16 @@ public final class ExporterStack: Sendable {
             throw error
         }
         return ExporterStack(
-            simulator: simulator, running: running, exporter: exporter, http: HTTPClient(eventLoopGroupProvider: .singleton),
+            simulator: simulator, running: running, exporter: exporter,
+            http: HTTPClient(eventLoopGroupProvider: .singleton),
             sources: sources
         )
     }
 
-    private init(simulator: Simulator, running: RunningSimulator, exporter: RunningExporter, http: HTTPClient, sources: ClientSources) {
+    private init(
+        simulator: Simulator, running: RunningSimulator, exporter: RunningExporter, http: HTTPClient,
+        sources: ClientSources
+    ) {
         self.simulator = simulator
         self.running = running
         self.exporter = exporter
@@ -95,7 +101,8 @@ public final class ExporterStack: Sendable {
 
     /// `/metrics` in the text format.
     public func metrics() async throws -> String {
-        let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+        let response = try await http.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
         return String(buffer: try await response.body.collect(upTo: 64 << 20))
     }
 

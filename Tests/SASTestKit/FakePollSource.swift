@@ -48,7 +48,9 @@ public final class FakePollSource: PollSource {
     /// Every call so far.
     public var calls: [Call] { log.withLock { $0 } }
 
-    public func listTasks(_ selection: TaskSelection, deadline: ContinuousClock.Instant) async throws -> [OperationProcess] {
+    public func listTasks(_ selection: TaskSelection, deadline: ContinuousClock.Instant) async throws
+        -> [OperationProcess]
+    {
         log.withLock { $0.append(.listTasks(selection)) }
         let current = script.withLock { $0 }
         if current.hang { try await Task.sleep(for: .seconds(3600)) }

@@ -36,7 +36,9 @@ public struct FakeResponse: Sendable {
         self.body = body
     }
 
-    public static func json(_ text: String, status: Int = 200, headers: [(name: String, value: String)] = []) -> FakeResponse {
+    public static func json(_ text: String, status: Int = 200, headers: [(name: String, value: String)] = [])
+        -> FakeResponse
+    {
         FakeResponse(status: status, headers: [("content-type", "application/json")] + headers, body: Array(text.utf8))
     }
 }
@@ -139,11 +141,16 @@ public final class FakeServer: Sendable {
                     guard let response = await script(request) else { return }
                     bound.eventLoop.execute {
                         let context = bound.value
-                        var responseHead = HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status))
-                        for header in response.headers { responseHead.headers.add(name: header.name, value: header.value) }
+                        var responseHead = HTTPResponseHead(
+                            version: .http1_1, status: .init(statusCode: response.status))
+                        for header in response.headers {
+                            responseHead.headers.add(name: header.name, value: header.value)
+                        }
                         responseHead.headers.replaceOrAdd(name: "content-length", value: "\(response.body.count)")
                         context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
-                        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+                        context.write(
+                            NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body)))),
+                            promise: nil)
                         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
                     }
                 }

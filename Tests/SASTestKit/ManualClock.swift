@@ -43,7 +43,9 @@ public final class ManualClock: Sendable {
     }
 
     /// Removes and returns the sleepers whose instant has come.
-    private static func due(_ state: inout State, now: ContinuousClock.Instant) -> [CheckedContinuation<Void, any Error>] {
+    private static func due(_ state: inout State, now: ContinuousClock.Instant) -> [CheckedContinuation<
+        Void, any Error
+    >] {
         let due = state.sleepers.filter { $0.value.deadline <= now }
         for id in due.keys { state.sleepers[id] = nil }
         return due.values.map(\.continuation)

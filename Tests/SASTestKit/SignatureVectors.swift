@@ -15,8 +15,13 @@ public struct SignatureVectors: Decodable, Sendable {
         public let lang: String?
 
         enum CodingKeys: String, CodingKey {
-            case taskIds = "task_ids", statusCodes = "status_codes", startTime = "start_time", endTime = "end_time"
-            case currentPage = "current_page", pageSize = "page_size", lang
+            case taskIds = "task_ids"
+            case statusCodes = "status_codes"
+            case startTime = "start_time"
+            case endTime = "end_time"
+            case currentPage = "current_page"
+            case pageSize = "page_size"
+            case lang
         }
     }
 
@@ -32,8 +37,13 @@ public struct SignatureVectors: Decodable, Sendable {
         public let params: Params
 
         enum CodingKeys: String, CodingKey {
-            case accessKeyId = "access_key_id", accessKeySecret = "access_key_secret", securityToken = "security_token"
-            case params, date = "x-acs-date", nonce = "x-acs-signature-nonce", timestamp = "Timestamp"
+            case accessKeyId = "access_key_id"
+            case accessKeySecret = "access_key_secret"
+            case securityToken = "security_token"
+            case params
+            case date = "x-acs-date"
+            case nonce = "x-acs-signature-nonce"
+            case timestamp = "Timestamp"
             case signatureNonce = "SignatureNonce"
         }
 
@@ -75,7 +85,9 @@ public struct SignatureVectors: Decodable, Sendable {
         public let signature: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, inputs, http, canonicalRequest = "canonical_request", stringToSign = "string_to_sign"
+            case name, inputs, http
+            case canonicalRequest = "canonical_request"
+            case stringToSign = "string_to_sign"
             case authorization, signature
         }
     }
@@ -87,7 +99,10 @@ public struct SignatureVectors: Decodable, Sendable {
     public let pinned: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case v3, rpc = "rpc_v2", endpointsByRegion = "endpoints_by_region", pinned
+        case v3
+        case rpc = "rpc_v2"
+        case endpointsByRegion = "endpoints_by_region"
+        case pinned
     }
 
     /// The vectors, decoded once; nil when the resource is missing or broken (the tests that

@@ -59,7 +59,9 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(Workloads.render(render.families)) }
     }
     Benchmark("Render4k.AssembleText") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(Workloads.assemble([render.rendered], format: .prometheusText)) }
+        for _ in benchmark.scaledIterations {
+            blackHole(Workloads.assemble([render.rendered], format: .prometheusText))
+        }
     }
     Benchmark("Render4k.AssembleOpenMetrics") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(Workloads.assemble([render.rendered], format: .openMetrics)) }

@@ -37,10 +37,12 @@ public enum Fixtures {
         for _ in 0..<(1 + Int(random.next() % 3)) {
             let id = 100 + Int64(random.next() % UInt64(max(1, checkCount)))
             guard !checks.contains(where: { $0.checkId == id }) else { continue }
-            checks.append(CheckItem(checkId: id, checkShowName: "Check item \(id): baseline configuration of the asset"))
+            checks.append(
+                CheckItem(checkId: id, checkShowName: "Check item \(id): baseline configuration of the asset"))
         }
         return ProcessDetail(
-            taskId: uuid(UInt64(task) &* 0x9E37_79B9 &+ 7, variant: "a"), detailTaskId: uuid(UInt64(index), variant: "b"),
+            taskId: uuid(UInt64(task) &* 0x9E37_79B9 &+ 7, variant: "a"),
+            detailTaskId: uuid(UInt64(index), variant: "b"),
             statusCode: status, assetVendor: Int(random.next() % 3), assetType: 1, assetSubType: Int(random.next() % 3),
             createTime: createMs, startTime: status == 0 ? nil : startMs, endTime: status >= 2 ? endMs : nil,
             checks: checks
@@ -56,7 +58,8 @@ public enum Fixtures {
     public static func body(page number: Int, checkCount: Int) -> [UInt8] {
         let response = ListOperationProcessDetailResponse(
             requestId: "7B2E5F3A-1C4D-4E6F-8A9B-0C1D2E3F4A5B",
-            pageInfo: PageInfo(currentPage: number + 1, pageSize: pageSize, totalCount: pageSize * (number + 1), count: pageSize),
+            pageInfo: PageInfo(
+                currentPage: number + 1, pageSize: pageSize, totalCount: pageSize * (number + 1), count: pageSize),
             processDetails: details(page: number, checkCount: checkCount, settled: false)
         )
         let encoder = JSONEncoder()
@@ -74,7 +77,8 @@ public enum Fixtures {
     /// A UUID-like text from a number (`8-4-4-4-12` hex digits).
     static func uuid(_ seed: UInt64, variant: Character) -> String {
         var random = Mixer(seed ^ 0x5DEE_CE66_D)
-        let a = random.next(), b = random.next()
+        let a = random.next()
+        let b = random.next()
         let digits = Array("0123456789abcdef".utf8)
         var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
         var position = 0

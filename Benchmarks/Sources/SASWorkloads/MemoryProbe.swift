@@ -17,7 +17,8 @@ public enum MemoryProbe {
     public static func bytesPerTrackedSubtask(_ pages: [SubtaskPage]) -> (aggregator: Int, ledger: Int) {
         var aggregator = AccountAggregator(account: "prod")
         let earlier = PollWindow(startMs: Fixtures.window.startMs - 86_400_000, endMs: Fixtures.window.startMs)
-        _ = aggregator.commit(aggregator.beginPoll(window: earlier, scope: Fixtures.scope), polledAtMs: earlier.endMs, tasks: nil)
+        _ = aggregator.commit(
+            aggregator.beginPoll(window: earlier, scope: Fixtures.scope), polledAtMs: earlier.endMs, tasks: nil)
         let before = heapInUse()
         _ = Workloads.ingest(pages, into: &aggregator, polledAtMs: Fixtures.windowEndMs)
         let afterAggregator = heapInUse()

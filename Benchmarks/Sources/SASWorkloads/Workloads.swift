@@ -26,7 +26,9 @@ public enum Workloads {
     /// Folds `pages` into a poll of `aggregator` and commits it: `PendingPoll.add` for
     /// each page (ten pages per listing, as batches of ten tasks), then
     /// `AccountAggregator.commit`.
-    public static func ingest(_ pages: [SubtaskPage], into aggregator: inout AccountAggregator, polledAtMs: Int64) -> AccountSnapshot {
+    public static func ingest(_ pages: [SubtaskPage], into aggregator: inout AccountAggregator, polledAtMs: Int64)
+        -> AccountSnapshot
+    {
         var pending = aggregator.beginPoll(window: Fixtures.window, scope: Fixtures.scope)
         pending.reserveCapacity(pages.count * Fixtures.pageSize)  // as the poller does, from discovery
         for (index, page) in pages.enumerated() {

@@ -48,11 +48,13 @@ let workloads = [
     Workload(measured: measuredDecodeJSONDecoder) { Workloads.decodeJSONDecoder(data) },
     Workload(measured: measuredIngestFirstPoll) {
         var aggregator = AccountAggregator(account: "prod")
-        return Workloads.ingest(firstPages, into: &aggregator, polledAtMs: Fixtures.windowEndMs).summary.subtasksInWindow
+        return Workloads.ingest(firstPages, into: &aggregator, polledAtMs: Fixtures.windowEndMs).summary
+            .subtasksInWindow
     },
     Workload(measured: measuredIngestSecondPoll) {
         var aggregator = afterFirstPoll
-        return Workloads.ingest(laterPages, into: &aggregator, polledAtMs: Fixtures.windowEndMs + 60_000).summary.completedThisPoll
+        return Workloads.ingest(laterPages, into: &aggregator, polledAtMs: Fixtures.windowEndMs + 60_000).summary
+            .completedThisPoll
     },
     Workload(measured: measuredWindowEntries) { Workloads.windowEntries(laterPages, aggregator: afterFirstPoll).count },
     Workload(measured: measuredRender) { Workloads.render(render.families).families.count },

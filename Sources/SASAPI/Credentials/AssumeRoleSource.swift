@@ -29,7 +29,8 @@ public struct AssumeRoleSource: TemporaryCredentialSource {
     ///   - clients: chosen per URL (STS's own proxy route).
     ///   - timeout: for the whole STS call; the answer is capped at 64 KiB.
     public init(
-        base: any CredentialProvider, roleArn: String, sessionName: String = "sas-exporter", durationSeconds: Int = 3600,
+        base: any CredentialProvider, roleArn: String, sessionName: String = "sas-exporter",
+        durationSeconds: Int = 3600,
         policy: String? = nil, externalId: String? = nil, stsEndpoint: String = STSEndpoint.global,
         clients: CredentialHTTPClients, timeout: Duration = .seconds(10),
         epochSeconds: @escaping @Sendable () -> Int64 = SASClientEnvironment.systemEpochSeconds,
@@ -49,7 +50,8 @@ public struct AssumeRoleSource: TemporaryCredentialSource {
 
     /// One client for the call, whatever its proxy settings.
     public init(
-        base: any CredentialProvider, roleArn: String, sessionName: String = "sas-exporter", durationSeconds: Int = 3600,
+        base: any CredentialProvider, roleArn: String, sessionName: String = "sas-exporter",
+        durationSeconds: Int = 3600,
         policy: String? = nil, externalId: String? = nil, stsEndpoint: String = STSEndpoint.global,
         httpClient: HTTPClient, timeout: Duration = .seconds(10),
         epochSeconds: @escaping @Sendable () -> Int64 = SASClientEnvironment.systemEpochSeconds,
@@ -88,7 +90,8 @@ public struct AssumeRoleSource: TemporaryCredentialSource {
             parameters.append(QueryParameter("SecurityToken", token.reveal()))
         }
         let toSign = RPCSigner.stringToSign(method: "GET", parameters: parameters)
-        parameters.append(QueryParameter("Signature", RPCSigner.signature(stringToSign: toSign, secret: credentials.accessKeySecret)))
+        parameters.append(
+            QueryParameter("Signature", RPCSigner.signature(stringToSign: toSign, secret: credentials.accessKeySecret)))
         return parameters
     }
 

@@ -50,13 +50,15 @@ enum CLIProfileSource {
         do {
             config = try JSONDecoder().decode(ConfigFile.self, from: Data(text.utf8))
         } catch {
-            throw CredentialFileError(file: path, message: "is not a valid CLI configuration (a JSON object with `current` and `profiles`)")
+            throw CredentialFileError(
+                file: path, message: "is not a valid CLI configuration (a JSON object with `current` and `profiles`)")
         }
         var profiles: [String: [String: String]] = [:]
         for profile in config.profiles ?? [] {
             if let name = profile.fields["name"], profiles[name] == nil { profiles[name] = profile.fields }
         }
-        guard let name = context.value("ALIBABA_CLOUD_PROFILE") ?? config.current.flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let name = context.value("ALIBABA_CLOUD_PROFILE") ?? config.current.flatMap({ $0.isEmpty ? nil : $0 })
+        else {
             throw CredentialsError("\(path) has no `current` profile and ALIBABA_CLOUD_PROFILE is not set")
         }
         guard profiles[name] != nil else { throw CredentialsError("\(path) has no profile '\(name)'") }
@@ -64,16 +66,20 @@ enum CLIProfileSource {
     }
 
     private static func provider(
-        named name: String, profiles: [String: [String: String]], path: String, context: CredentialSourceContext, seen: Set<String>
+        named name: String, profiles: [String: [String: String]], path: String, context: CredentialSourceContext,
+        seen: Set<String>
     ) throws(CredentialFileError) -> any CredentialProvider {
         guard let fields = profiles[name] else {
             throw CredentialFileError(file: path, message: "has no profile '\(name)' (named as a `source_profile`)")
         }
         guard !seen.contains(name), seen.count < 5 else {
-            throw CredentialFileError(file: path, message: "profile '\(name)': `source_profile` chain loops or is longer than 5")
+            throw CredentialFileError(
+                file: path, message: "profile '\(name)': `source_profile` chain loops or is longer than 5")
         }
         let profile = ProfileFields(fields: fields, file: path, label: "profile '\(name)'")
-        guard let mode = profile.optional("mode") else { throw CredentialFileError(file: path, message: "profile '\(name)' has no `mode`") }
+        guard let mode = profile.optional("mode") else {
+            throw CredentialFileError(file: path, message: "profile '\(name)' has no `mode`")
+        }
         let sts = context.sts(region: profile.optional("sts_region"), vpc: profile.flag("enable_vpc"))
         let described: ProfileCredential
         switch mode {
@@ -88,13 +94,16 @@ enum CLIProfileSource {
                 base = StaticCredentialProvider(try profile.accessKey(tokenKey: "sts_token"))
             } else {
                 let source = try profile.required("source_profile", for: mode)
-                base = try provider(named: source, profiles: profiles, path: path, context: context, seen: seen.union([name]))
+                base = try provider(
+                    named: source, profiles: profiles, path: path, context: context, seen: seen.union([name]))
             }
-            described = .role(.init(
-                base: base, roleArn: try profile.required("ram_role_arn", for: mode),
-                sessionName: profile.optional("ram_session_name"), durationSeconds: try profile.duration("expired_seconds"),
-                policy: profile.optional("policy"), externalId: profile.optional("external_id"), stsEndpoint: sts
-            ))
+            described = .role(
+                .init(
+                    base: base, roleArn: try profile.required("ram_role_arn", for: mode),
+                    sessionName: profile.optional("ram_session_name"),
+                    durationSeconds: try profile.duration("expired_seconds"),
+                    policy: profile.optional("policy"), externalId: profile.optional("external_id"), stsEndpoint: sts
+                ))
         case "EcsRamRole":
             described = .ecsRole(roleName: profile.optional("ram_role_name"))
         case "OIDC":
@@ -102,7 +111,8 @@ enum CLIProfileSource {
                 roleArn: try profile.required("ram_role_arn", for: mode),
                 providerArn: try profile.required("oidc_provider_arn", for: mode),
                 tokenFile: try profile.required("oidc_token_file", for: mode),
-                sessionName: profile.optional("role_session_name"), durationSeconds: try profile.duration("expired_seconds"),
+                sessionName: profile.optional("role_session_name"),
+                durationSeconds: try profile.duration("expired_seconds"),
                 stsEndpoint: sts
             )
         default:

@@ -9,7 +9,9 @@ struct CredentialHTTP: Sendable {
     var timeout: Duration = .seconds(5)
     var maxBytes = 1024 * 1024
 
-    func send(_ url: String, put: Bool = false, headers: [(String, String)] = [], source: String) async throws -> (status: Int, body: Data) {
+    func send(_ url: String, put: Bool = false, headers: [(String, String)] = [], source: String) async throws -> (
+        status: Int, body: Data
+    ) {
         let client = try clients.client(for: url, source: source)
         var request = HTTPClientRequest(url: url)
         request.method = put ? .PUT : .GET
@@ -25,7 +27,8 @@ struct CredentialHTTP: Sendable {
         }
     }
 
-    func document(_ url: String, headers: [(String, String)] = [], source: String) async throws -> TemporaryCredentials {
+    func document(_ url: String, headers: [(String, String)] = [], source: String) async throws -> TemporaryCredentials
+    {
         let (status, body) = try await send(url, headers: headers, source: source)
         guard (200...299).contains(status) else { throw CredentialsError("\(source) answered HTTP \(status)") }
         guard let document = try? JSONDecoder().decode(CredentialsDocument.self, from: body) else {

@@ -58,10 +58,12 @@ public struct EnvironmentCredentialProvider: CredentialProvider, CustomStringCon
             problem = .missing
         case (nil, _?):
             value = nil
-            problem = CredentialsError("ALIBABA_CLOUD_ACCESS_KEY_SECRET is set but ALIBABA_CLOUD_ACCESS_KEY_ID is not: set both.")
+            problem = CredentialsError(
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET is set but ALIBABA_CLOUD_ACCESS_KEY_ID is not: set both.")
         case (_?, nil):
             value = nil
-            problem = CredentialsError("ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not: set both.")
+            problem = CredentialsError(
+                "ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not: set both.")
         }
     }
 

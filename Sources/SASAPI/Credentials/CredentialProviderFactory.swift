@@ -90,6 +90,7 @@ public final class CredentialProviderFactory: Sendable {
     /// The STS endpoint a role of an account in `accountRegion` would use (for logs and
     /// `--config.check`).
     public func stsEndpoint(for role: RoleAssumption, accountRegion: String?) -> String {
-        STSEndpoint.resolve(explicit: stsEndpointOverride ?? role.stsEndpoint, accountRegion: accountRegion, environment: environment)
+        STSEndpoint.resolve(
+            explicit: stsEndpointOverride ?? role.stsEndpoint, accountRegion: accountRegion, environment: environment)
     }
 }

@@ -12,8 +12,11 @@ struct CredentialsDocument: Decodable {
     var expiration: String?
 
     enum CodingKeys: String, CodingKey {
-        case code = "Code", accessKeyId = "AccessKeyId", accessKeySecret = "AccessKeySecret"
-        case securityToken = "SecurityToken", expiration = "Expiration"
+        case code = "Code"
+        case accessKeyId = "AccessKeyId"
+        case accessKeySecret = "AccessKeySecret"
+        case securityToken = "SecurityToken"
+        case expiration = "Expiration"
     }
 
     /// The temporary credentials, refused unless complete. Like the official SDKs
@@ -50,14 +53,20 @@ struct STSAnswer: Decodable {
     var credentials: CredentialsDocument?
     var code: String?
 
-    enum CodingKeys: String, CodingKey { case credentials = "Credentials", code = "Code" }
+    enum CodingKeys: String, CodingKey {
+        case credentials = "Credentials"
+        case code = "Code"
+    }
 
     /// The credentials of a 2xx answer; otherwise an error naming the call, the role, the
     /// HTTP status and STS's error code.
-    static func temporaryCredentials(status: Int, body: Data, call: String, roleArn: String) throws(CredentialsError) -> TemporaryCredentials {
+    static func temporaryCredentials(status: Int, body: Data, call: String, roleArn: String) throws(CredentialsError)
+        -> TemporaryCredentials
+    {
         let answer = try? JSONDecoder().decode(STSAnswer.self, from: body)
         guard (200...299).contains(status), let document = answer?.credentials else {
-            throw CredentialsError("\(call) of \(roleArn) failed with HTTP \(status)\(answer?.code.map { " \($0)" } ?? "")")
+            throw CredentialsError(
+                "\(call) of \(roleArn) failed with HTTP \(status)\(answer?.code.map { " \($0)" } ?? "")")
         }
         return try document.temporaryCredentials(source: call)
     }

@@ -49,7 +49,9 @@ public actor DefaultCredentialChain: CredentialProvider {
     ) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let env = EnvironmentCredentialProvider(environment: environment)
-        if env.isConfigured || value("ALIBABA_CLOUD_ACCESS_KEY_ID") != nil || value("ALIBABA_CLOUD_ACCESS_KEY_SECRET") != nil {
+        if env.isConfigured || value("ALIBABA_CLOUD_ACCESS_KEY_ID") != nil
+            || value("ALIBABA_CLOUD_ACCESS_KEY_SECRET") != nil
+        {
             // A half-set environment is a mistake to report, not a reason to fall through.
             providers = [("environment", env)]
             return
@@ -61,7 +63,8 @@ public actor DefaultCredentialChain: CredentialProvider {
                 ecsMetadataBaseURL: ecsMetadataBaseURL, files: files, refresh: refresh
             )
             if let role = value("ALIBABA_CLOUD_ROLE_ARN"), let provider = value("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"),
-               let tokenFile = value("ALIBABA_CLOUD_OIDC_TOKEN_FILE") {
+                let tokenFile = value("ALIBABA_CLOUD_OIDC_TOKEN_FILE")
+            {
                 let source = OIDCRoleSource(
                     roleArn: role, providerArn: provider, tokenFile: tokenFile,
                     sessionName: value("ALIBABA_CLOUD_ROLE_SESSION_NAME") ?? "sas-exporter",
@@ -70,14 +73,27 @@ public actor DefaultCredentialChain: CredentialProvider {
                 list.append(("oidc_role_arn", refresh.provider(for: source)))
             }
             if value("ALIBABA_CLOUD_CLI_PROFILE_DISABLED")?.lowercased() != "true" {
-                list.append(("cli_profile", FileCredentialProvider(name: "cli_profile") { try CLIProfileSource.provider(context) }))
+                list.append(
+                    (
+                        "cli_profile",
+                        FileCredentialProvider(name: "cli_profile") { try CLIProfileSource.provider(context) }
+                    ))
             }
-            list.append(("credentials_file", FileCredentialProvider(name: "credentials_file") { try INIProfileSource.provider(context) }))
+            list.append(
+                (
+                    "credentials_file",
+                    FileCredentialProvider(name: "credentials_file") { try INIProfileSource.provider(context) }
+                ))
             if value("ALIBABA_CLOUD_ECS_METADATA_DISABLED")?.lowercased() != "true" {
-                list.append(("ecs_ram_role", refresh.provider(for: context.ecsSource(roleName: value("ALIBABA_CLOUD_ECS_METADATA")))))
+                list.append(
+                    (
+                        "ecs_ram_role",
+                        refresh.provider(for: context.ecsSource(roleName: value("ALIBABA_CLOUD_ECS_METADATA")))
+                    ))
             }
             if let uri = value("ALIBABA_CLOUD_CREDENTIALS_URI") {
-                list.append(("credentials_uri", refresh.provider(for: CredentialsURISource(uri: uri, clients: clients))))
+                list.append(
+                    ("credentials_uri", refresh.provider(for: CredentialsURISource(uri: uri, clients: clients))))
             }
         }
         list += fallbacks.map { ("custom", $0) }

@@ -41,7 +41,9 @@ public struct ECSMetadataSource: TemporaryCredentialSource {
         baseURL: String = "http://100.100.100.200", roleName: String? = nil, imdsV1Disabled: Bool = false,
         httpClient: HTTPClient, timeout: Duration = .seconds(1)
     ) {
-        self.init(baseURL: baseURL, roleName: roleName, imdsV1Disabled: imdsV1Disabled, clients: .fixed(httpClient), timeout: timeout)
+        self.init(
+            baseURL: baseURL, roleName: roleName, imdsV1Disabled: imdsV1Disabled, clients: .fixed(httpClient),
+            timeout: timeout)
     }
 
     public func fetch() async throws -> TemporaryCredentials {
@@ -50,13 +52,17 @@ public struct ECSMetadataSource: TemporaryCredentialSource {
         var role = roleName
         if role == nil {
             let (status, body) = try await get(prefix, token: token)
-            guard (200...299).contains(status) else { throw CredentialsError("\(source) answered HTTP \(status) for the role name") }
+            guard (200...299).contains(status) else {
+                throw CredentialsError("\(source) answered HTTP \(status) for the role name")
+            }
             role = String(decoding: body, as: UTF8.self).split(whereSeparator: \.isNewline).first
                 .map { String($0).trimmingCharacters(in: .whitespaces) }
         }
         guard let role, !role.isEmpty else { throw CredentialsError("\(source) has no RAM role attached") }
         let (status, body) = try await get(prefix + PercentEncoding.rfc3986(role), token: token)
-        guard (200...299).contains(status) else { throw CredentialsError("\(source) answered HTTP \(status) for the role's credentials") }
+        guard (200...299).contains(status) else {
+            throw CredentialsError("\(source) answered HTTP \(status) for the role's credentials")
+        }
         guard let document = try? JSONDecoder().decode(CredentialsDocument.self, from: body) else {
             throw CredentialsError("\(source) returned a body that is not a credentials document")
         }
@@ -68,10 +74,14 @@ public struct ECSMetadataSource: TemporaryCredentialSource {
         let reply: (status: Int, body: Data)
         do {
             reply = try await http.send(
-                baseURL + "/latest/api/token", put: true, headers: [("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")], source: source
+                baseURL + "/latest/api/token", put: true,
+                headers: [("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")], source: source
             )
         } catch {
-            if imdsV1Disabled { throw CredentialsError("\(error); ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids going on without an IMDSv2 token") }
+            if imdsV1Disabled {
+                throw CredentialsError(
+                    "\(error); ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids going on without an IMDSv2 token")
+            }
             return nil
         }
         let token = String(decoding: reply.body, as: UTF8.self)

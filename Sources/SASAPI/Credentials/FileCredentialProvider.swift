@@ -31,7 +31,8 @@ struct CredentialSourceContext: Sendable {
 
     /// The ECS RAM role source for `roleName` (discovered when nil).
     func ecsSource(roleName: String?) -> ECSMetadataSource {
-        ECSMetadataSource(baseURL: ecsMetadataBaseURL, roleName: roleName, imdsV1Disabled: imdsV1Disabled, clients: clients)
+        ECSMetadataSource(
+            baseURL: ecsMetadataBaseURL, roleName: roleName, imdsV1Disabled: imdsV1Disabled, clients: clients)
     }
 
     /// The file's text: nil when it does not exist.
@@ -89,7 +90,8 @@ struct ProfileFields {
     func duration(_ key: String) throws(CredentialFileError) -> Int {
         guard let text = optional(key) else { return 3600 }
         guard let value = Int(text), value == 0 || value >= 900 else {
-            throw CredentialFileError(file: file, message: "\(label): `\(key)` must be a number of seconds, at least 900")
+            throw CredentialFileError(
+                file: file, message: "\(label): `\(key)` must be a number of seconds, at least 900")
         }
         return value == 0 ? 3600 : value
     }
@@ -102,6 +104,8 @@ struct ProfileFields {
         let kind = tokenKey == nil ? "AccessKey" : "AccessKey and STS token"
         let id = try required("access_key_id", for: kind)
         let secret = try required("access_key_secret", for: kind)
-        return Credentials(accessKeyId: id, accessKeySecret: Secret(secret), securityToken: tokenKey.flatMap { optional($0) }.map(Secret.init))
+        return Credentials(
+            accessKeyId: id, accessKeySecret: Secret(secret),
+            securityToken: tokenKey.flatMap { optional($0) }.map(Secret.init))
     }
 }

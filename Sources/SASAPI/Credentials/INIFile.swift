@@ -1,4 +1,5 @@
 import SASModels
+
 /// A small, strict INI reader for `~/.alibabacloud/credentials.ini`: `[section]` headers,
 /// `key = value` lines (keys case-insensitive, stored lowercased), full-line comments
 /// starting with `#` or `;`, inline comments after whitespace + `#`/`;`, optional double
@@ -23,7 +24,9 @@ struct INIFile: Sendable {
                     throw CredentialFileError(file: file, line: number, message: "a section header must end with `]`")
                 }
                 let name = String(header.dropFirst().dropLast().trimming([" ", "\t", "\r"]))
-                guard !name.isEmpty else { throw CredentialFileError(file: file, line: number, message: "empty section name") }
+                guard !name.isEmpty else {
+                    throw CredentialFileError(file: file, line: number, message: "empty section name")
+                }
                 guard sections[name] == nil else {
                     throw CredentialFileError(file: file, line: number, message: "section [\(name)] appears twice")
                 }
@@ -32,19 +35,25 @@ struct INIFile: Sendable {
                 continue
             }
             guard let equals = trimmed.firstIndex(of: "=") else {
-                throw CredentialFileError(file: file, line: number, message: "expected `[section]`, `key = value` or a comment")
+                throw CredentialFileError(
+                    file: file, line: number, message: "expected `[section]`, `key = value` or a comment")
             }
             let key = trimmed[..<equals].trimming([" ", "\t", "\r"]).lowercased()
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else {
-                throw CredentialFileError(file: file, line: number, message: "expected a key (letters, digits, `_`, `-`, `.`) before `=`")
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+            else {
+                throw CredentialFileError(
+                    file: file, line: number, message: "expected a key (letters, digits, `_`, `-`, `.`) before `=`")
             }
             guard let section = current else {
                 throw CredentialFileError(file: file, line: number, message: "key `\(key)` is outside any [section]")
             }
             guard sections[section]?[key] == nil else {
-                throw CredentialFileError(file: file, line: number, message: "key `\(key)` appears twice in [\(section)]")
+                throw CredentialFileError(
+                    file: file, line: number, message: "key `\(key)` appears twice in [\(section)]")
             }
-            var value = Self.strippingInlineComment(trimmed[trimmed.index(after: equals)...]).trimming([" ", "\t", "\r"])
+            var value = Self.strippingInlineComment(trimmed[trimmed.index(after: equals)...]).trimming([
+                " ", "\t", "\r",
+            ])
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
             sections[section]?[key] = String(value)
         }
@@ -55,7 +64,7 @@ struct INIFile: Sendable {
         var previous: Character = "x"
         for index in text.indices {
             let character = text[index]
-            if (character == "#" || character == ";"), previous == " " || previous == "\t" {
+            if character == "#" || character == ";", previous == " " || previous == "\t" {
                 return text[..<index].trimming([" ", "\t", "\r"])
             }
             previous = character

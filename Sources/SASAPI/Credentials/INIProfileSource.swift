@@ -23,7 +23,9 @@ enum INIProfileSource {
 
     static func provider(_ context: CredentialSourceContext) throws -> any CredentialProvider {
         let candidates = paths(context)
-        guard !candidates.isEmpty else { throw CredentialsError("no HOME to find ~/.alibabacloud/credentials(.ini) in") }
+        guard !candidates.isEmpty else {
+            throw CredentialsError("no HOME to find ~/.alibabacloud/credentials(.ini) in")
+        }
         var found: (path: String, text: String)?
         for path in candidates {
             if let text = try context.text(of: path) {
@@ -31,22 +33,29 @@ enum INIProfileSource {
                 break
             }
         }
-        guard let (path, text) = found else { throw CredentialsError("\(candidates.joined(separator: " and ")) do not exist") }
+        guard let (path, text) = found else {
+            throw CredentialsError("\(candidates.joined(separator: " and ")) do not exist")
+        }
         let file = try INIFile(parsing: text, file: path)
         let name = context.value("ALIBABA_CLOUD_PROFILE") ?? "default"
         guard let fields = file.sections[name] else { throw CredentialsError("\(path) has no section [\(name)]") }
         let section = ProfileFields(fields: fields, file: path, label: "section [\(name)]")
-        guard let type = section.optional("type") else { throw CredentialFileError(file: path, message: "section [\(name)] has no `type`") }
+        guard let type = section.optional("type") else {
+            throw CredentialFileError(file: path, message: "section [\(name)] has no `type`")
+        }
         let described: ProfileCredential
         switch type {
         case "access_key":
             described = .accessKey(try section.accessKey())
         case "ram_role_arn":
-            described = .role(.init(
-                base: StaticCredentialProvider(try section.accessKey()), roleArn: try section.required("role_arn", for: type),
-                sessionName: section.optional("role_session_name"), durationSeconds: nil, policy: section.optional("policy"),
-                externalId: nil, stsEndpoint: context.sts()
-            ))
+            described = .role(
+                .init(
+                    base: StaticCredentialProvider(try section.accessKey()),
+                    roleArn: try section.required("role_arn", for: type),
+                    sessionName: section.optional("role_session_name"), durationSeconds: nil,
+                    policy: section.optional("policy"),
+                    externalId: nil, stsEndpoint: context.sts()
+                ))
         case "oidc_role_arn":
             described = .oidc(
                 roleArn: try section.required("role_arn", for: type),

@@ -1,6 +1,6 @@
-import SASModels
 import AsyncHTTPClient
 import Foundation
+import SASModels
 import SASSigning
 
 /// The OIDC role flow of Kubernetes RRSA: `AssumeRoleWithOIDC`, an unsigned request to STS
@@ -47,7 +47,8 @@ public struct OIDCRoleSource: TemporaryCredentialSource {
         epochSeconds: @escaping @Sendable () -> Int64 = SASClientEnvironment.systemEpochSeconds
     ) {
         self.init(
-            roleArn: roleArn, providerArn: providerArn, tokenFile: tokenFile, sessionName: sessionName, stsEndpoint: stsEndpoint,
+            roleArn: roleArn, providerArn: providerArn, tokenFile: tokenFile, sessionName: sessionName,
+            stsEndpoint: stsEndpoint,
             durationSeconds: durationSeconds, clients: .fixed(httpClient), epochSeconds: epochSeconds
         )
     }
@@ -74,10 +75,13 @@ public struct OIDCRoleSource: TemporaryCredentialSource {
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: maxTokenBytes + 1) else { throw problem }
         guard data.count <= maxTokenBytes else {
-            throw CredentialsError("the OIDC token file ALIBABA_CLOUD_OIDC_TOKEN_FILE=\(path) is larger than \(maxTokenBytes) bytes")
+            throw CredentialsError(
+                "the OIDC token file ALIBABA_CLOUD_OIDC_TOKEN_FILE=\(path) is larger than \(maxTokenBytes) bytes")
         }
         let token = String(decoding: data, as: UTF8.self).trimming([" ", "\t", "\r", "\n", "\r\n"])
-        guard !token.isEmpty else { throw CredentialsError("the OIDC token file ALIBABA_CLOUD_OIDC_TOKEN_FILE=\(path) is empty") }
+        guard !token.isEmpty else {
+            throw CredentialsError("the OIDC token file ALIBABA_CLOUD_OIDC_TOKEN_FILE=\(path) is empty")
+        }
         return String(token)
     }
 }

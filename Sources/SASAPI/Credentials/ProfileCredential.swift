@@ -9,7 +9,9 @@ enum ProfileCredential {
     /// A RAM role assumed by `base`.
     case role(RoleRequest)
     /// An OIDC role (RRSA) from a token file.
-    case oidc(roleArn: String, providerArn: String, tokenFile: String, sessionName: String?, durationSeconds: Int?, stsEndpoint: String)
+    case oidc(
+        roleArn: String, providerArn: String, tokenFile: String, sessionName: String?, durationSeconds: Int?,
+        stsEndpoint: String)
     /// The ECS instance's RAM role (discovered when `roleName` is nil).
     case ecsRole(roleName: String?)
 
@@ -32,16 +34,20 @@ extension CredentialSourceContext {
         case .accessKey(let credentials):
             return StaticCredentialProvider(credentials)
         case .role(let request):
-            return refresh.provider(for: AssumeRoleSource(
-                base: request.base, roleArn: request.roleArn, sessionName: request.sessionName ?? "sas-exporter",
-                durationSeconds: request.durationSeconds ?? 3600, policy: request.policy, externalId: request.externalId,
-                stsEndpoint: request.stsEndpoint, clients: clients
-            ))
+            return refresh.provider(
+                for: AssumeRoleSource(
+                    base: request.base, roleArn: request.roleArn, sessionName: request.sessionName ?? "sas-exporter",
+                    durationSeconds: request.durationSeconds ?? 3600, policy: request.policy,
+                    externalId: request.externalId,
+                    stsEndpoint: request.stsEndpoint, clients: clients
+                ))
         case .oidc(let roleArn, let providerArn, let tokenFile, let sessionName, let durationSeconds, let stsEndpoint):
-            return refresh.provider(for: OIDCRoleSource(
-                roleArn: roleArn, providerArn: providerArn, tokenFile: tokenFile, sessionName: sessionName ?? "sas-exporter",
-                stsEndpoint: stsEndpoint, durationSeconds: durationSeconds ?? 3600, clients: clients
-            ))
+            return refresh.provider(
+                for: OIDCRoleSource(
+                    roleArn: roleArn, providerArn: providerArn, tokenFile: tokenFile,
+                    sessionName: sessionName ?? "sas-exporter",
+                    stsEndpoint: stsEndpoint, durationSeconds: durationSeconds ?? 3600, clients: clients
+                ))
         case .ecsRole(let roleName):
             return refresh.provider(for: ecsSource(roleName: roleName))
         }

@@ -76,10 +76,11 @@ public actor RefreshingCredentialProvider: CredentialProvider {
         }
         if let cached, epochSeconds() < validUntil { return cached.credentials }
         let reason = lastError.map { "\($0)" } ?? "no answer yet"
-        let wait = retryAt.map { instant -> String in
-            let left = now().duration(to: instant)
-            return left > .zero ? " (next attempt in \(max(1, Int(left.seconds.rounded(.up)))) s)" : ""
-        } ?? ""
+        let wait =
+            retryAt.map { instant -> String in
+                let left = now().duration(to: instant)
+                return left > .zero ? " (next attempt in \(max(1, Int(left.seconds.rounded(.up)))) s)" : ""
+            } ?? ""
         throw CredentialsError("Could not get Alibaba Cloud credentials from \(source.name): \(reason)\(wait)")
     }
 
@@ -113,7 +114,8 @@ public actor RefreshingCredentialProvider: CredentialProvider {
             }
             cached = fresh
             validUntil = expiry
-            refreshAt = expiry - refreshMargin > current ? expiry - refreshMargin : current + max(1, (expiry - current) / 2)
+            refreshAt =
+                expiry - refreshMargin > current ? expiry - refreshMargin : current + max(1, (expiry - current) / 2)
             failures = 0
             lastError = nil
             retryAt = nil

@@ -38,16 +38,21 @@ public struct RoleAssumption: Sendable, Hashable, CustomStringConvertible {
     /// (`role_arn`, `role_session_name`, `external_id`, `duration`, `sts_endpoint`); never a
     /// secret (none of these is one).
     public func validate() throws(RoleAssumptionError) {
-        guard roleArn.hasPrefix("acs:ram::"), roleArn.contains(":role/"), !roleArn.contains(where: \.isWhitespace) else {
+        guard roleArn.hasPrefix("acs:ram::"), roleArn.contains(":role/"), !roleArn.contains(where: \.isWhitespace)
+        else {
             throw RoleAssumptionError(key: "role_arn", message: "must look like acs:ram::<account id>:role/<role name>")
         }
         guard (2...64).contains(roleSessionName.count), roleSessionName.allSatisfy(Self.isSessionNameCharacter) else {
-            throw RoleAssumptionError(key: "role_session_name", message: "must be 2 to 64 of the characters A-Z a-z 0-9 . @ - _")
+            throw RoleAssumptionError(
+                key: "role_session_name", message: "must be 2 to 64 of the characters A-Z a-z 0-9 . @ - _")
         }
         if let externalId {
             let allowed = Set("+=,.@:/-_")
-            guard (2...1224).contains(externalId.count), externalId.allSatisfy({ Self.isASCIIAlphanumeric($0) || allowed.contains($0) }) else {
-                throw RoleAssumptionError(key: "external_id", message: "must be 2 to 1224 of the characters A-Z a-z 0-9 + = , . @ : / - _")
+            guard (2...1224).contains(externalId.count),
+                externalId.allSatisfy({ Self.isASCIIAlphanumeric($0) || allowed.contains($0) })
+            else {
+                throw RoleAssumptionError(
+                    key: "external_id", message: "must be 2 to 1224 of the characters A-Z a-z 0-9 + = , . @ : / - _")
             }
         }
         let (seconds, attoseconds) = duration.components
@@ -55,7 +60,8 @@ public struct RoleAssumption: Sendable, Hashable, CustomStringConvertible {
             throw RoleAssumptionError(key: "duration", message: "must be whole seconds from 15m to 12h (STS's limits)")
         }
         if let stsEndpoint, (try? Endpoint(parsing: STSEndpoint.baseURL(stsEndpoint))) == nil {
-            throw RoleAssumptionError(key: "sts_endpoint", message: "must be a host, host:port or an http(s) URL without a path")
+            throw RoleAssumptionError(
+                key: "sts_endpoint", message: "must be a host, host:port or an http(s) URL without a path")
         }
     }
 

@@ -1,4 +1,5 @@
 import SASModels
+
 /// Where STS calls (`AssumeRole`, `AssumeRoleWithOIDC`) go.
 ///
 /// The order, first match wins:

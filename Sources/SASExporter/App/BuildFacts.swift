@@ -7,13 +7,13 @@ public enum BuildFacts {
     public static let revision = String(cString: sas_build_revision())
     public static var swiftVersion: String {
         #if swift(>=6.4)
-        "6.4"
+            "6.4"
         #elseif swift(>=6.3)
-        "6.3"
+            "6.3"
         #elseif swift(>=6.2)
-        "6.2"
+            "6.2"
         #else
-        "6"
+            "6"
         #endif
     }
 }

@@ -31,7 +31,8 @@ public final class ClientSources: Sendable {
         self.credentials = CredentialProviderFactory(
             environment: environment, clients: .perURL(pool),
             stsEndpointOverride: stsEndpoint ?? environment["SAS_EXPORTER_STS_ENDPOINT"],
-            ecsMetadataBaseURL: ecsMetadataBaseURL ?? environment["SAS_EXPORTER_ECS_METADATA_URL"] ?? "http://100.100.100.200"
+            ecsMetadataBaseURL: ecsMetadataBaseURL ?? environment["SAS_EXPORTER_ECS_METADATA_URL"]
+                ?? "http://100.100.100.200"
         )
     }
 
@@ -44,7 +45,8 @@ public final class ClientSources: Sendable {
         do throws(RoleAssumptionError) {
             provider = try credentials.provider(base: ownKey, role: account.role, accountRegion: account.region)
         } catch {
-            throw ConfigError(file: "", keyPath: "account \(account.name) credentials.\(error.key)", message: error.message)
+            throw ConfigError(
+                file: "", keyPath: "account \(account.name) credentials.\(error.key)", message: error.message)
         }
         let client = SASClient(
             configuration: account.clientConfiguration(userAgent: "sas-exporter/\(BuildFacts.version)"),

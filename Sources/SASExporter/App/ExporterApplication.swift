@@ -53,10 +53,11 @@ public struct ExporterApplication: Sendable {
         extraServices: [any Service] = [],
         persistenceWriteHook: @escaping @Sendable ([String]) -> Void = { _ in }
     ) throws -> ExporterApplication {
-        let store = MetricsStore(exporter: ExporterHealth(
-            reloadSuccessSeconds: clock.wallSeconds,
-            version: build.version, revision: build.revision, swiftVersion: build.swiftVersion
-        ))
+        let store = MetricsStore(
+            exporter: ExporterHealth(
+                reloadSuccessSeconds: clock.wallSeconds,
+                version: build.version, revision: build.revision, swiftVersion: build.swiftVersion
+            ))
         let prepared = prepare(configuration)
         let stateFile = configuration.stateFile.map(StateFile.init(path:))
         let restored = StatePersistence.restore(from: stateFile, nowMs: clock.wallMs(), logger: logger)
@@ -91,19 +92,25 @@ public struct ExporterApplication: Sendable {
 
     /// The HTTP server (see ``Listener``): HTTPS and HTTP/2 when the web configuration
     /// says so, always with the listener limits.
-    public func httpServer(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        try Listener.application(host: listen.host, port: listen.port, web: web, router: router, logger: logger, onServerRunning: onServerRunning)
+    public func httpServer(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> some ApplicationProtocol
+    {
+        try Listener.application(
+            host: listen.host, port: listen.port, web: web, router: router, logger: logger,
+            onServerRunning: onServerRunning)
     }
 
     /// Runs every service until SIGTERM or SIGINT (or the task is cancelled).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let services: [any Service] = extraServices + [persistence, supervisor, reloader, try httpServer(onServerRunning: onServerRunning)]
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger
-        ))
+        let services: [any Service] =
+            extraServices + [persistence, supervisor, reloader, try httpServer(onServerRunning: onServerRunning)]
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger
+            ))
         try await group.run()
     }
 }

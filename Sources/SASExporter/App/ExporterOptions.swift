@@ -41,7 +41,9 @@ public struct ListenAddress: Sendable, Equatable {
 
     /// Parses `host:port`, `:port` and `[v6]:port`.
     public init(parsing text: String) throws(ConfigError) {
-        let invalid = ConfigError(file: "", keyPath: "--web.listen-address", message: "\"\(text)\" is not host:port (for example :9793 or 127.0.0.1:9793)")
+        let invalid = ConfigError(
+            file: "", keyPath: "--web.listen-address",
+            message: "\"\(text)\" is not host:port (for example :9793 or 127.0.0.1:9793)")
         guard let parsed = try? HostPort(parsing: text), let port = parsed.port else { throw invalid }
         self.host = parsed.host.isEmpty ? "0.0.0.0" : parsed.host
         self.port = port

@@ -60,12 +60,16 @@ public enum Launcher {
         }
         if options.checkOnly {
             let owned = configuration.accounts.filter { shard.owns(account: $0.name) }.count
-            print("\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard; secret files are read at start, not checked here)")
+            print(
+                "\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard; secret files are read at start, not checked here)"
+            )
             if let path = options.webConfigFile { print("\(path): OK") }
             return 0
         }
         let sources = ClientSources(environment: options.environment, logger: logger, clock: .system)
-        let production: PollerSupervisor.SourceFactory = { account, calls in try sources.makeSource(account: account, calls: calls) }
+        let production: PollerSupervisor.SourceFactory = { account, calls in
+            try sources.makeSource(account: account, calls: calls)
+        }
         let makeSource = override?.makeSource(sources) ?? production
         let code: Int32
         do {
@@ -73,7 +77,8 @@ public enum Launcher {
                 configuration: configuration,
                 configFile: override == nil ? options.configFile : nil,
                 listen: listen,
-                build: .init(version: BuildFacts.version, revision: BuildFacts.revision, swiftVersion: BuildFacts.swiftVersion),
+                build: .init(
+                    version: BuildFacts.version, revision: BuildFacts.revision, swiftVersion: BuildFacts.swiftVersion),
                 makeSource: makeSource,
                 loader: loader,
                 prepare: { config in owned(config, by: shard) },
@@ -81,11 +86,13 @@ public enum Launcher {
                 logger: logger,
                 extraServices: override?.services ?? []
             )
-            logger.info("sas-exporter started", metadata: [
-                "version": "\(BuildFacts.version)", "listen": "\(listen.host):\(listen.port)",
-                "shard": "\(shard.index)/\(shard.count)",
-                "tls": "\(web?.tls != nil)", "web_config": "\(options.webConfigFile ?? "none")",
-            ])
+            logger.info(
+                "sas-exporter started",
+                metadata: [
+                    "version": "\(BuildFacts.version)", "listen": "\(listen.host):\(listen.port)",
+                    "shard": "\(shard.index)/\(shard.count)",
+                    "tls": "\(web?.tls != nil)", "web_config": "\(options.webConfigFile ?? "none")",
+                ])
             try await app.run(onServerRunning: { port in
                 logger.info("listening", metadata: ["address": "\(listen.host):\(port)"])
             })
@@ -99,7 +106,8 @@ public enum Launcher {
     }
 
     /// The part of a configuration this shard polls.
-    public static func owned(_ configuration: ExporterConfiguration, by shard: ShardAssignment) -> ExporterConfiguration {
+    public static func owned(_ configuration: ExporterConfiguration, by shard: ShardAssignment) -> ExporterConfiguration
+    {
         var owned = configuration
         owned.accounts = configuration.accounts.filter { shard.owns(account: $0.name) }
         return owned
@@ -120,7 +128,8 @@ public enum Launcher {
         guard let region = options.region ?? options.environment["ALIBABA_CLOUD_REGION_ID"], !region.isEmpty else {
             throw ConfigError(
                 file: "",
-                message: "nothing to poll: give --config.file, or --sas.region (or ALIBABA_CLOUD_REGION_ID) with credentials in ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try --demo"
+                message:
+                    "nothing to poll: give --config.file, or --sas.region (or ALIBABA_CLOUD_REGION_ID) with credentials in ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try --demo"
             )
         }
         let environment = options.environment
@@ -129,16 +138,22 @@ public enum Launcher {
             .allSatisfy { !(environment[$0] ?? "").isEmpty }
         let hasURI = !(environment["ALIBABA_CLOUD_CREDENTIALS_URI"] ?? "").isEmpty
         let metadataDisabled = environment["ALIBABA_CLOUD_ECS_METADATA_DISABLED"]?.lowercased() == "true"
-        let home = environment["HOME"].map { [$0 + "/.aliyun/config.json", $0 + "/.alibabacloud/credentials.ini"] } ?? []
-        let files = ([environment["ALIBABA_CLOUD_CONFIG_FILE"], environment["ALIBABA_CLOUD_CREDENTIALS_FILE"]].compactMap { $0 } + home)
+        let home =
+            environment["HOME"].map { [$0 + "/.aliyun/config.json", $0 + "/.alibabacloud/credentials.ini"] } ?? []
+        let files =
+            ([environment["ALIBABA_CLOUD_CONFIG_FILE"], environment["ALIBABA_CLOUD_CREDENTIALS_FILE"]].compactMap { $0 }
+                + home)
         let hasFile = files.contains { FileManager.default.fileExists(atPath: $0) }
         if !hasStatic, !hasOIDC, !hasURI, !hasFile, metadataDisabled {
             throw ConfigError(
                 file: "",
-                message: "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the RRSA variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE), or write them in a --config.file"
+                message:
+                    "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the RRSA variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE), or write them in a --config.file"
             )
         }
-        return ExporterConfiguration(accounts: [AccountConfiguration(name: region, endpoint: .forRegion(region), region: region)])
+        return ExporterConfiguration(accounts: [
+            AccountConfiguration(name: region, endpoint: .forRegion(region), region: region)
+        ])
     }
 
     static func printError(_ error: any Error) {

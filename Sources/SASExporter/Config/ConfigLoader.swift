@@ -58,7 +58,8 @@ public struct ConfigLoader: Sendable {
     static let topLevelKeys: Set = ["interval", "lookback", "state_file", "duration_buckets", "accounts"]
     static let accountKeys: Set = [
         "name", "region", "endpoint", "signature", "credentials", "task_ids", "task_batch_size", "page_size",
-        "lang", "interval", "lookback", "poll_timeout", "full_refresh", "requests_per_second", "max_concurrent_requests",
+        "lang", "interval", "lookback", "poll_timeout", "full_refresh", "requests_per_second",
+        "max_concurrent_requests",
         "max_tracked_subtasks",
     ]
     static let credentialKeys: Set<String> = Set([
@@ -120,7 +121,7 @@ public struct ConfigLoader: Sendable {
         // character may hold any number of combining scalars). At most 128, no control
         // character: the `account` label is exposed exactly as written.
         guard name.unicodeScalars.count <= 128,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw nameNode.error("must be at most 128 Unicode code points with no control characters")
         }
@@ -155,11 +156,15 @@ public struct ConfigLoader: Sendable {
         }
         if let node = fields["task_ids"] {
             let ids = try node.stringList()
-            guard !ids.isEmpty else { throw node.error("must list at least one task id, or be left out to discover tasks") }
+            guard !ids.isEmpty else {
+                throw node.error("must list at least one task id, or be left out to discover tasks")
+            }
             var seen = Set<String>()
             let unique = ids.filter { seen.insert($0).inserted }
             if unique.count < ids.count {
-                warnings.append("\(node.error("").location): \(ids.count - unique.count) task id(s) listed more than once; each is polled once")
+                warnings.append(
+                    "\(node.error("").location): \(ids.count - unique.count) task id(s) listed more than once; each is polled once"
+                )
             }
             account.taskIds = unique
         }
@@ -185,16 +190,22 @@ public struct ConfigLoader: Sendable {
             account.requestsPerSecond = value
         }
         if let node = fields["max_concurrent_requests"] { account.maxConcurrentRequests = try node.int(in: 1...64) }
-        if let node = fields["max_tracked_subtasks"] { account.maxTrackedSubtasks = try node.int(in: 1000...50_000_000) }
+        if let node = fields["max_tracked_subtasks"] {
+            account.maxTrackedSubtasks = try node.int(in: 1000...50_000_000)
+        }
         return account
     }
 
-    private func credentials(_ fields: [String: YAMLNodeReader], in node: YAMLNodeReader) throws(ConfigError) -> Credentials {
+    private func credentials(_ fields: [String: YAMLNodeReader], in node: YAMLNodeReader) throws(ConfigError)
+        -> Credentials
+    {
         guard let idNode = fields["access_key_id"] else {
             throw node.error("missing `access_key_id` (or leave `credentials` out to use the default credential chain)")
         }
         let id = try idNode.nonEmptyString()
-        guard let secret = try secretValue(fields, inline: "access_key_secret", file: "access_key_secret_file", in: node) else {
+        guard
+            let secret = try secretValue(fields, inline: "access_key_secret", file: "access_key_secret_file", in: node)
+        else {
             throw node.error("needs `access_key_secret` or `access_key_secret_file`")
         }
         let token = try secretValue(fields, inline: "security_token", file: "security_token_file", in: node)
@@ -203,14 +214,17 @@ public struct ConfigLoader: Sendable {
 
     /// The role keys: nil without `role_arn`; defaults `role_session_name`
     /// `sas-exporter-<account>` and `duration` 1h; checked against STS's limits.
-    private func role(_ fields: [String: YAMLNodeReader], in node: YAMLNodeReader, account: String) throws(ConfigError) -> RoleAssumption? {
+    private func role(_ fields: [String: YAMLNodeReader], in node: YAMLNodeReader, account: String) throws(ConfigError)
+        -> RoleAssumption?
+    {
         guard let arnNode = fields["role_arn"] else {
             if let stray = Self.roleKeys.sorted().first(where: { fields[$0] != nil }) {
                 throw node.error("`\(stray)` needs `role_arn` (the role to assume)")
             }
             return nil
         }
-        var role = RoleAssumption(roleArn: try arnNode.nonEmptyString(), roleSessionName: RoleAssumption.defaultSessionName(account: account))
+        var role = RoleAssumption(
+            roleArn: try arnNode.nonEmptyString(), roleSessionName: RoleAssumption.defaultSessionName(account: account))
         if let value = fields["role_session_name"] { role.roleSessionName = try value.nonEmptyString() }
         if let value = fields["external_id"] { role.externalId = try value.nonEmptyString() }
         if let value = fields["duration"] { role.duration = try value.duration(minimum: .seconds(900)) }

@@ -77,10 +77,13 @@ public struct AccountConfiguration: Sendable, Equatable {
 
     public init(
         name: String, endpoint: Endpoint, region: String? = nil, signature: SignatureVersion = Defaults.signature,
-        credentials: Credentials? = nil, role: RoleAssumption? = nil, taskIds: [String]? = nil, taskBatchSize: Int = Defaults.taskBatchSize,
+        credentials: Credentials? = nil, role: RoleAssumption? = nil, taskIds: [String]? = nil,
+        taskBatchSize: Int = Defaults.taskBatchSize,
         pageSize: Int = Defaults.pageSize, lang: String = Defaults.lang, interval: Duration = Defaults.interval,
-        lookback: Duration = Defaults.lookback, pollTimeout: Duration? = nil, fullRefresh: Duration = Defaults.fullRefresh,
-        requestsPerSecond: Double = Defaults.requestsPerSecond, maxConcurrentRequests: Int = Defaults.maxConcurrentRequests,
+        lookback: Duration = Defaults.lookback, pollTimeout: Duration? = nil,
+        fullRefresh: Duration = Defaults.fullRefresh,
+        requestsPerSecond: Double = Defaults.requestsPerSecond,
+        maxConcurrentRequests: Int = Defaults.maxConcurrentRequests,
         maxTrackedSubtasks: Int = Defaults.maxTrackedSubtasks
     ) {
         self.name = name
@@ -104,7 +107,8 @@ public struct AccountConfiguration: Sendable, Equatable {
 
     /// The aggregator's settings for this account.
     public func aggregatorConfiguration(durationBuckets: [Double]) -> AggregatorConfiguration {
-        AggregatorConfiguration(durationBuckets: durationBuckets, lookback: lookback, maxTrackedSubtasks: maxTrackedSubtasks)
+        AggregatorConfiguration(
+            durationBuckets: durationBuckets, lookback: lookback, maxTrackedSubtasks: maxTrackedSubtasks)
     }
 
     /// What this account's polls cover (its state starts a new baseline for what is new).

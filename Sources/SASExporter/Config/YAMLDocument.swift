@@ -5,7 +5,9 @@ import Yams
 /// parsing its YAML into a strict `YAMLNodeReader`, every failure a `ConfigError`.
 enum YAMLDocument {
     /// The text of the file at `path`; `what` names it in the error ("configuration file").
-    static func read(_ path: String, what: String, with readFile: (String) throws -> String) throws(ConfigError) -> String {
+    static func read(_ path: String, what: String, with readFile: (String) throws -> String) throws(ConfigError)
+        -> String
+    {
         do {
             return try readFile(path)
         } catch {
@@ -32,14 +34,17 @@ enum YAMLDocument {
     static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
         if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "no such file" }
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoPermissionError { return "permission denied" }
+        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoPermissionError {
+            return "permission denied"
+        }
         return "read error"
     }
 
     /// A Yams error with its line and column.
     static func describe(_ error: YamlError, file: String) -> ConfigError {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
         case .reader(let problem, _, _, _):
             return ConfigError(file: file, message: "invalid YAML: \(problem)")

@@ -53,7 +53,10 @@ struct YAMLNodeReader {
 
     /// Whether the value is YAML null (`~`, `null` or empty).
     var isNull: Bool {
-        if case .scalar(let scalar) = node, scalar.tag == Tag(.null) || (scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)) {
+        if case .scalar(let scalar) = node,
+            scalar.tag == Tag(.null)
+                || (scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
+        {
             return true
         }
         return false

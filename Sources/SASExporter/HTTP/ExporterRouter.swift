@@ -58,13 +58,15 @@ public struct ExporterRouter: Sendable {
     func ready() -> Response {
         let waiting = store.accountHealth().filter { !$0.health.hasFinishedPoll }.map(\.name)
         if waiting.isEmpty { return Self.text(.ok, "Ready\n") }
-        return Self.text(.serviceUnavailable, "Not ready: waiting for the first poll of \(waiting.joined(separator: ", "))\n")
+        return Self.text(
+            .serviceUnavailable, "Not ready: waiting for the first poll of \(waiting.joined(separator: ", "))\n")
     }
 
     func reloadResponse() async -> Response {
         switch await reload() {
         case .reloaded: Self.text(.ok, "Configuration reloaded\n")
-        case .refused(let message): Self.text(.internalServerError, "Configuration refused, the previous one keeps running: \(message)\n")
+        case .refused(let message):
+            Self.text(.internalServerError, "Configuration refused, the previous one keeps running: \(message)\n")
         }
     }
 

@@ -17,7 +17,8 @@ enum LandingPage {
             let last = health.lastSuccessSeconds.map { Date(timeIntervalSince1970: $0).formatted(.iso8601) } ?? "never"
             let duration = health.lastPollDurationSeconds.map { String(format: "%.2f s", $0) } ?? "-"
             let subtasks = health.lastSubtaskCount.map(String.init) ?? "-"
-            rows += "<tr><td>\(escape(name))</td><td class=\"\(health.up ? "up" : "down")\">\(state)</td>"
+            rows +=
+                "<tr><td>\(escape(name))</td><td class=\"\(health.up ? "up" : "down")\">\(state)</td>"
                 + "<td>\(last)</td><td>\(duration)</td><td>\(subtasks)</td><td>\(health.pollsTotal)</td>"
                 + "<td>\(health.pollFailuresTotal)</td><td>\(escape(health.lastError ?? ""))</td></tr>\n"
         }

@@ -27,10 +27,13 @@ final class ScrapeCache: Sendable {
     ) -> (body: ByteBuffer, gzipped: Bool) {
         let now = ContinuousClock.now
         let cached = entries.withLock { entries -> Entry? in
-            guard let entry = entries[format], entry.generation == generation, now - entry.builtAt < maxAge else { return nil }
+            guard let entry = entries[format], entry.generation == generation, now - entry.builtAt < maxAge else {
+                return nil
+            }
             return entry
         }
-        var entry = cached ?? Entry(generation: generation, builtAt: now, plain: ByteBuffer(bytes: build()), gzipped: nil)
+        var entry =
+            cached ?? Entry(generation: generation, builtAt: now, plain: ByteBuffer(bytes: build()), gzipped: nil)
         var compressedNow = false
         if gzip, entry.gzipped == nil {
             entry.gzipped = Gzip.compress(Array(entry.plain.readableBytesView))

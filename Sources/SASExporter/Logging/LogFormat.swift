@@ -45,7 +45,8 @@ public struct LineLogHandler: LogHandler {
 
     static func logfmt(_ fields: [(String, String)]) -> String {
         fields.map { key, value in
-            let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" }
+            let needsQuotes =
+                value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" }
             return needsQuotes ? "\(key)=\(quoted(value))" : "\(key)=\(value)"
         }.joined(separator: " ")
     }

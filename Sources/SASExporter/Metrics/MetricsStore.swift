@@ -51,7 +51,8 @@ public final class MetricsStore: Sendable {
     public func expect(accounts: [String], createdSeconds: Double) {
         state.withLock { state in
             for name in accounts where state.accounts[name] == nil {
-                state.accounts[name] = AccountChunks(snapshot: .empty, health: .empty, status: AccountHealth(createdSeconds: createdSeconds))
+                state.accounts[name] = AccountChunks(
+                    snapshot: .empty, health: .empty, status: AccountHealth(createdSeconds: createdSeconds))
             }
             state.generation &+= 1
         }

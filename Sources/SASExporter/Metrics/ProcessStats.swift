@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The standard `process_*` figures, read from `/proc` at scrape time (cheap: a few
@@ -17,22 +18,23 @@ public struct ProcessStats: Sendable, Equatable {
     public static func current() -> ProcessStats {
         var stats = ProcessStats()
         #if os(Linux)
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
-        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-           let fields = parseStat(stat), ticks > 0 {
-            stats.cpuSeconds = (fields.utime + fields.stime) / ticks
-            stats.virtualMemoryBytes = fields.vsize
-            stats.residentMemoryBytes = fields.rss * pageSize
-            if let boot = bootTime() { stats.startTimeSeconds = boot + fields.starttime / ticks }
-        }
-        if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
-            stats.openFileDescriptors = Double(entries.count)
-        }
-        var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
-            stats.maxFileDescriptors = Double(limit.rlim_cur)
-        }
+            let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+            let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+            if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+                let fields = parseStat(stat), ticks > 0
+            {
+                stats.cpuSeconds = (fields.utime + fields.stime) / ticks
+                stats.virtualMemoryBytes = fields.vsize
+                stats.residentMemoryBytes = fields.rss * pageSize
+                if let boot = bootTime() { stats.startTimeSeconds = boot + fields.starttime / ticks }
+            }
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+                stats.openFileDescriptors = Double(entries.count)
+            }
+            var limit = rlimit()
+            if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+                stats.maxFileDescriptors = Double(limit.rlim_cur)
+            }
         #endif
         return stats
     }
@@ -56,7 +58,8 @@ public struct ProcessStats: Sendable, Equatable {
             return index < rest.count ? Double(rest[index]) : nil
         }
         guard let utime = field(14), let stime = field(15), let start = field(22),
-              let vsize = field(23), let rss = field(24) else { return nil }
+            let vsize = field(23), let rss = field(24)
+        else { return nil }
         return StatFields(utime: utime, stime: stime, starttime: start, vsize: vsize, rss: rss)
     }
 

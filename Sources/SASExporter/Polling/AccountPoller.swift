@@ -61,9 +61,11 @@ struct AccountPoller: Sendable {
             if skipped > 0 {
                 state.health.pollsSkippedTotal += skipped
                 publish(state, snapshot: nil)
-                logger.warning("poll took longer than the interval; ticks skipped", metadata: [
-                    "account": "\(account.name)", "skipped": "\(skipped)",
-                ])
+                logger.warning(
+                    "poll took longer than the interval; ticks skipped",
+                    metadata: [
+                        "account": "\(account.name)", "skipped": "\(skipped)",
+                    ])
             }
             do {
                 try await clock.sleep(nextTick)
@@ -87,14 +89,16 @@ struct AccountPoller: Sendable {
         do {
             let ledger = state.ledger
             let result = try await Self.withinDeadline(deadline, timeout: account.pollTimeout, clock: clock) {
-                try await reader.read(into: pending, ledger: ledger, nowMs: windowEndMs, deadline: deadline, clock: clock)
+                try await reader.read(
+                    into: pending, ledger: ledger, nowMs: windowEndMs, deadline: deadline, clock: clock)
             }
             try Task.checkCancellation()
             let tasks = account.taskIds == nil ? TaskCounts(result.tasks, window: window) : nil
             let snapshot = state.aggregator.commit(
                 result.pending, polledAtMs: clock.wallMs(), tasks: tasks, settled: result.plan.kept
             )
-            state.ledger.record(result.plan, taskIds: result.taskIds, tasks: result.tasks, poll: result.pending, nowMs: windowEndMs)
+            state.ledger.record(
+                result.plan, taskIds: result.taskIds, tasks: result.tasks, poll: result.pending, nowMs: windowEndMs)
             await persistence.save(account: account.name, state.aggregator)
             let seconds = clock.seconds(since: started)
             state.health.up = true
@@ -106,27 +110,35 @@ struct AccountPoller: Sendable {
             state.snapshot = RenderedFamilies(snapshot.families)
             publish(state, snapshot: state.snapshot)
             for record in snapshot.summary.newlyUndecodable.prefix(20) {
-                logger.debug("record undecodable; the rest of its page is used", metadata: [
-                    "account": "\(account.name)", "detail_task_id": "\(record.detailTaskId ?? "none")",
-                    "field": "\(record.path)", "reason": "\(record.reason)",
-                ])
+                logger.debug(
+                    "record undecodable; the rest of its page is used",
+                    metadata: [
+                        "account": "\(account.name)", "detail_task_id": "\(record.detailTaskId ?? "none")",
+                        "field": "\(record.path)", "reason": "\(record.reason)",
+                    ])
             }
             if snapshot.summary.endpointChanged {
-                logger.warning("the account's endpoint changed: a new baseline (what this poll saw terminal is not counted)", metadata: [
-                    "account": "\(account.name)", "endpoint": "\(account.endpoint)",
-                ])
+                logger.warning(
+                    "the account's endpoint changed: a new baseline (what this poll saw terminal is not counted)",
+                    metadata: [
+                        "account": "\(account.name)", "endpoint": "\(account.endpoint)",
+                    ])
             }
-            logger.info("poll complete", metadata: [
-                "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
-                "tasks": "\(result.taskIds.count)", "tasks_read": "\(result.plan.read.count)",
-                "tasks_settled": "\(result.plan.kept.count)", "full_read": "\(result.plan.full)",
-                "batches": "\(result.batches)", "api_calls": "\(state.calls.snapshot.total - callsBefore)",
-                "api_calls_estimated": "\(result.estimatedCalls)", "subtasks": "\(snapshot.summary.subtasksInWindow)",
-                "records": "\(snapshot.summary.recordsReceived)", "outside_window": "\(snapshot.summary.outsideWindow)",
-                "completed": "\(snapshot.summary.completedThisPoll)", "baseline": "\(snapshot.summary.isBaseline)",
-                "outcome": "complete",
-            ])
+            logger.info(
+                "poll complete",
+                metadata: [
+                    "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
+                    "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
+                    "tasks": "\(result.taskIds.count)", "tasks_read": "\(result.plan.read.count)",
+                    "tasks_settled": "\(result.plan.kept.count)", "full_read": "\(result.plan.full)",
+                    "batches": "\(result.batches)", "api_calls": "\(state.calls.snapshot.total - callsBefore)",
+                    "api_calls_estimated": "\(result.estimatedCalls)",
+                    "subtasks": "\(snapshot.summary.subtasksInWindow)",
+                    "records": "\(snapshot.summary.recordsReceived)",
+                    "outside_window": "\(snapshot.summary.outsideWindow)",
+                    "completed": "\(snapshot.summary.completedThisPoll)", "baseline": "\(snapshot.summary.isBaseline)",
+                    "outcome": "complete",
+                ])
         } catch {
             if Task.isCancelled { return }
             let seconds = clock.seconds(since: started)
@@ -136,17 +148,21 @@ struct AccountPoller: Sendable {
             state.health.lastPollDurationSeconds = seconds
             state.health.lastError = String(describing: error)
             publish(state, snapshot: nil)
-            logger.error("poll incomplete; the previous snapshot stays served", metadata: [
-                "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
-                "api_calls": "\(state.calls.snapshot.total - callsBefore)", "error": "\(error)", "outcome": "incomplete",
-            ])
+            logger.error(
+                "poll incomplete; the previous snapshot stays served",
+                metadata: [
+                    "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
+                    "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
+                    "api_calls": "\(state.calls.snapshot.total - callsBefore)", "error": "\(error)",
+                    "outcome": "incomplete",
+                ])
         }
     }
 
     /// Publishes the account's chunks; a nil `snapshot` keeps the one published before.
     private func publish(_ state: AccountState, snapshot: RenderedFamilies?) {
-        let health = RenderedFamilies(HealthFamilies.account(account.name, health: state.health, calls: state.calls.snapshot))
+        let health = RenderedFamilies(
+            HealthFamilies.account(account.name, health: state.health, calls: state.calls.snapshot))
         store.publish(account: account.name, snapshot: snapshot, health: health, status: state.health)
     }
 
@@ -166,7 +182,8 @@ struct AccountPoller: Sendable {
             if let first = try await group.next(), let value = first {
                 return value
             }
-            throw PollFailure("the poll did not finish within its deadline (poll_timeout \(PrometheusDuration.format(timeout)))")
+            throw PollFailure(
+                "the poll did not finish within its deadline (poll_timeout \(PrometheusDuration.format(timeout)))")
         }
     }
 

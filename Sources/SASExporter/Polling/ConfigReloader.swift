@@ -22,7 +22,8 @@ public final class ConfigReloader: Service, Sendable {
 
     init(
         path: String?, loader: ConfigLoader, supervisor: PollerSupervisor, store: MetricsStore, stateFile: String?,
-        clock: ExporterClock, logger: Logger, prepare: @escaping @Sendable (ExporterConfiguration) -> ExporterConfiguration
+        clock: ExporterClock, logger: Logger,
+        prepare: @escaping @Sendable (ExporterConfiguration) -> ExporterConfiguration
     ) {
         self.path = path
         self.loader = loader
@@ -69,7 +70,8 @@ public final class ConfigReloader: Service, Sendable {
             guard loaded.configuration.stateFile == stateFile else {
                 throw ConfigError(
                     file: path, keyPath: "state_file",
-                    message: "cannot change on reload (from \(stateFile ?? "none") to \(loaded.configuration.stateFile ?? "none")); restart the exporter to use another state file"
+                    message:
+                        "cannot change on reload (from \(stateFile ?? "none") to \(loaded.configuration.stateFile ?? "none")); restart the exporter to use another state file"
                 )
             }
             let configuration = prepare(loaded.configuration)
@@ -79,7 +81,8 @@ public final class ConfigReloader: Service, Sendable {
                 $0.reloadSuccessful = true
                 $0.reloadSuccessSeconds = now
             }
-            logger.info("configuration reloaded", metadata: ["file": "\(path)", "accounts": "\(configuration.accounts.count)"])
+            logger.info(
+                "configuration reloaded", metadata: ["file": "\(path)", "accounts": "\(configuration.accounts.count)"])
             return .reloaded
         } catch {
             store.updateExporter { $0.reloadSuccessful = false }

@@ -42,10 +42,13 @@ struct PollReader: Sendable {
         pending.reserveCapacity(min(expectedSubtasks(plan.read, tasks: tasks), account.maxTrackedSubtasks))
         let remaining = (deadline - clock.now()).seconds
         if Double(estimated) > account.requestsPerSecond * remaining {
-            logger.warning("the API budget is below what the window needs: the poll may not finish before poll_timeout", metadata: [
-                "account": "\(account.name)", "calls_needed": "\(estimated)",
-                "budget": "\(Int(account.requestsPerSecond * remaining)) (requests_per_second \(account.requestsPerSecond) x \(Int(remaining)) s left)",
-            ])
+            logger.warning(
+                "the API budget is below what the window needs: the poll may not finish before poll_timeout",
+                metadata: [
+                    "account": "\(account.name)", "calls_needed": "\(estimated)",
+                    "budget":
+                        "\(Int(account.requestsPerSecond * remaining)) (requests_per_second \(account.requestsPerSecond) x \(Int(remaining)) s left)",
+                ])
         }
         let accumulator = Accumulator(pending)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -54,7 +57,8 @@ struct PollReader: Sendable {
                 let batch = batches[index]
                 group.addTask {
                     try await source.readSubtasks(taskIds: batch, deadline: deadline) { page, attempt in
-                        accumulator.add(page, listing: PendingPoll.ListingID(batch: index, attempt: attempt), requested: batch)
+                        accumulator.add(
+                            page, listing: PendingPoll.ListingID(batch: index, attempt: attempt), requested: batch)
                     }
                 }
             }

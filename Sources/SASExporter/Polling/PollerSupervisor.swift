@@ -121,7 +121,9 @@ public final class PollerSupervisor: Service, Sendable {
     ) async throws {
         var sources: [String: Source] = [:]
         for account in configuration.accounts {
-            if let current = pollers[account.name], current.account == account, current.buckets == configuration.durationBuckets {
+            if let current = pollers[account.name], current.account == account,
+                current.buckets == configuration.durationBuckets
+            {
                 continue
             }
             let calls = pollers[account.name]?.calls ?? APICallMetrics()
@@ -158,10 +160,12 @@ public final class PollerSupervisor: Service, Sendable {
         store.expect(accounts: configuration.accounts.map(\.name), createdSeconds: clock.wallSeconds)
         for account in configuration.accounts where pollers[account.name] == nil {
             guard let built = sources[account.name] else { continue }
-            let state = handedOver[account.name] ?? AccountState(
-                account: account.name, restored: restored.withLock { $0.removeValue(forKey: account.name) },
-                calls: built.calls, createdSeconds: clock.wallSeconds
-            )
+            let state =
+                handedOver[account.name]
+                ?? AccountState(
+                    account: account.name, restored: restored.withLock { $0.removeValue(forKey: account.name) },
+                    calls: built.calls, createdSeconds: clock.wallSeconds
+                )
             var poller = AccountPoller(
                 account: account, durationBuckets: configuration.durationBuckets, source: built.source, store: store,
                 persistence: persistence, clock: clock, logger: logger
@@ -172,19 +176,23 @@ public final class PollerSupervisor: Service, Sendable {
                 )
             }
             let entry = Poller(
-                account: account, buckets: configuration.durationBuckets, calls: built.calls, stop: OneShot(), handoff: OneShot()
+                account: account, buckets: configuration.durationBuckets, calls: built.calls, stop: OneShot(),
+                handoff: OneShot()
             )
             pollers[account.name] = entry
             group.addTask {
                 let final = await poller.run(state, stop: entry.stop)
                 entry.handoff.fulfil(final)
             }
-            logger.info("polling account", metadata: [
-                "account": "\(account.name)", "interval": "\(PrometheusDuration.format(account.interval))",
-                "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
-            ])
+            logger.info(
+                "polling account",
+                metadata: [
+                    "account": "\(account.name)", "interval": "\(PrometheusDuration.format(account.interval))",
+                    "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
+                ])
             if account.interval < .seconds(30) {
-                logger.warning("interval below 30s: mind the Security Center API quota", metadata: ["account": "\(account.name)"])
+                logger.warning(
+                    "interval below 30s: mind the Security Center API quota", metadata: ["account": "\(account.name)"])
             }
         }
         running.withLock { $0 = Array(pollers.keys) }

@@ -63,9 +63,10 @@ struct TaskLedger: Sendable {
 
     /// Ids of tasks whose status is final (2 completed, 3 timed out).
     private static func finished(_ tasks: [OperationProcess]) -> Set<String> {
-        Set(tasks.compactMap { task in
-            guard let id = task.taskId, let code = task.statusCode, code == 2 || code == 3 else { return nil }
-            return id
-        })
+        Set(
+            tasks.compactMap { task in
+                guard let id = task.taskId, let code = task.statusCode, code == 2 || code == 3 else { return nil }
+                return id
+            })
     }
 }

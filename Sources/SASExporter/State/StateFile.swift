@@ -1,7 +1,8 @@
 import Foundation
 import SASMetrics
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The state file: each account's counters and de-duplication state, as one JSON object

@@ -108,15 +108,20 @@ public final class StatePersistence: Service, Sendable {
         let hook = writeHook
         let outcome: Result<[String: [UInt8]], any Error>
         do {
-            outcome = .success(try await pool.runIfActive {
-                var updated = previous
-                for (name, aggregator) in pending {
-                    if let aggregator { updated[name] = try StateFile.encode(aggregator) } else { updated[name] = nil }
-                }
-                hook(pending.keys.sorted())
-                try file.write(StateFile.contents(entries: updated, savedAtMs: savedAtMs))
-                return updated
-            })
+            outcome = .success(
+                try await pool.runIfActive {
+                    var updated = previous
+                    for (name, aggregator) in pending {
+                        if let aggregator {
+                            updated[name] = try StateFile.encode(aggregator)
+                        } else {
+                            updated[name] = nil
+                        }
+                    }
+                    hook(pending.keys.sorted())
+                    try file.write(StateFile.contents(entries: updated, savedAtMs: savedAtMs))
+                    return updated
+                })
         } catch {
             outcome = .failure(error)
         }
@@ -135,9 +140,11 @@ public final class StatePersistence: Service, Sendable {
             }
             if !failing {
                 failing = true
-                logger.error("cannot save the state file; polling and serving go on (logged once until it works again)", metadata: [
-                    "path": "\(file.path)", "error": "\(error)",
-                ])
+                logger.error(
+                    "cannot save the state file; polling and serving go on (logged once until it works again)",
+                    metadata: [
+                        "path": "\(file.path)", "error": "\(error)",
+                    ])
             }
         }
         for waiter in waiters { waiter.resume() }
@@ -147,24 +154,31 @@ public final class StatePersistence: Service, Sendable {
     /// exporter starts fresh; an unreadable account entry starts that account fresh. It
     /// never refuses to start because of the file. Returns the accounts and how many
     /// load errors to count.
-    static func restore(from file: StateFile?, nowMs: Int64, logger: Logger) -> (accounts: [String: AccountAggregator], errors: Int) {
+    static func restore(from file: StateFile?, nowMs: Int64, logger: Logger) -> (
+        accounts: [String: AccountAggregator], errors: Int
+    ) {
         guard let file else { return ([:], 0) }
         switch file.load(nowMs: nowMs) {
         case .missing:
-            logger.info("no state file yet; the first poll of each account is a baseline", metadata: ["path": "\(file.path)"])
+            logger.info(
+                "no state file yet; the first poll of each account is a baseline", metadata: ["path": "\(file.path)"])
             return ([:], 0)
         case .loaded(let accounts, let unreadable):
             logger.info("state restored", metadata: ["path": "\(file.path)", "accounts": "\(accounts.count)"])
             if !unreadable.isEmpty {
-                logger.error("state file entries unreadable; those accounts start fresh", metadata: [
-                    "path": "\(file.path)", "accounts": "\(unreadable.joined(separator: ","))",
-                ])
+                logger.error(
+                    "state file entries unreadable; those accounts start fresh",
+                    metadata: [
+                        "path": "\(file.path)", "accounts": "\(unreadable.joined(separator: ","))",
+                    ])
             }
             return (accounts, unreadable.isEmpty ? 0 : 1)
         case .corrupt(let reason, let movedTo):
-            logger.error("state file unusable; starting fresh", metadata: [
-                "path": "\(file.path)", "reason": "\(reason)", "moved_to": "\(movedTo ?? "not moved")",
-            ])
+            logger.error(
+                "state file unusable; starting fresh",
+                metadata: [
+                    "path": "\(file.path)", "reason": "\(reason)", "moved_to": "\(movedTo ?? "not moved")",
+                ])
             return ([:], 1)
         }
     }

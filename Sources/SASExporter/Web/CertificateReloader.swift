@@ -38,7 +38,9 @@ final class CertificateReloader: Sendable {
                 state.pair = try config.keyPair(file: file)
                 logger.info("server certificate reloaded", metadata: ["file": "\(file)"])
             } catch {
-                logger.error("server certificate files changed but cannot be used; the previous certificate is served", metadata: ["error": "\(error)"])
+                logger.error(
+                    "server certificate files changed but cannot be used; the previous certificate is served",
+                    metadata: ["error": "\(error)"])
             }
             return state.pair
         }

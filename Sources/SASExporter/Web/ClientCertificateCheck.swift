@@ -1,6 +1,6 @@
 import Foundation
-import NIOCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 import X509
 
@@ -22,7 +22,9 @@ struct ClientCertificateCheck: Sendable {
     let allowedSANs: Set<String>?
 
     /// The callback to install, or nil when BoringSSL's own verification is all there is.
-    static func callback(for config: TLSServerConfig, clientCAs: [NIOSSLCertificate]?) throws -> TLSChannelConfiguration.CustomVerificationCallback? {
+    static func callback(for config: TLSServerConfig, clientCAs: [NIOSSLCertificate]?) throws -> TLSChannelConfiguration
+        .CustomVerificationCallback?
+    {
         let sans = config.allowedSANs.map(Set.init)
         switch config.clientAuth {
         case .noClientCert:
@@ -31,7 +33,9 @@ struct ClientCertificateCheck: Sendable {
             return ClientCertificateCheck(roots: nil, allowedSANs: sans).callback
         case .verifyClientCertIfGiven, .requireAndVerifyClientCert:
             guard sans != nil else { return nil }
-            let roots = try clientCAs.map { CertificateStore(try $0.map { try Certificate(derEncoded: try $0.toDERBytes()) }) }
+            let roots = try clientCAs.map {
+                CertificateStore(try $0.map { try Certificate(derEncoded: try $0.toDERBytes()) })
+            }
             return ClientCertificateCheck(roots: roots ?? CertificateStore.systemTrustRoots, allowedSANs: sans).callback
         }
     }
@@ -90,7 +94,8 @@ struct ClientCertificateCheck: Sendable {
             return bytes[12...].map(String.init).joined(separator: ".")
         }
         let groups = (0..<8).map { Int(bytes[2 * $0]) << 8 | Int(bytes[2 * $0 + 1]) }
-        var best = (start: -1, length: 0), run = (start: -1, length: 0)
+        var best = (start: -1, length: 0)
+        var run = (start: -1, length: 0)
         for (index, group) in groups.enumerated() {
             if group == 0 {
                 run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)

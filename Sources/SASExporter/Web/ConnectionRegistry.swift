@@ -34,7 +34,8 @@ final class ConnectionRegistry: Sendable {
         let (admitted, victim): (Bool, (any Channel)?) = state.withLock { state in
             var victim: (any Channel)?
             if state.entries.count >= limit {
-                guard let oldest = state.entries.filter({ !$0.value.busy }).min(by: { $0.value.since < $1.value.since }) else {
+                guard let oldest = state.entries.filter({ !$0.value.busy }).min(by: { $0.value.since < $1.value.since })
+                else {
                     state.refused += 1
                     return (false, nil)
                 }

@@ -23,7 +23,9 @@ enum GoDuration {
                 let value = Double(number.hasPrefix(".") ? "0" + number : number)
             else { return nil }
             rest = rest.dropFirst(number.count)
-            guard let (unit, scale) = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else { return nil }
+            guard let (unit, scale) = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else {
+                return nil
+            }
             rest = rest.dropFirst(unit.count)
             seconds += value * scale
         }

@@ -37,7 +37,8 @@ public enum Listener {
         )
         guard let web, let tls = web.tls else {
             return HTTPServerBuilder { responder in
-                GuardedChannel(base: HTTP1Channel(responder: responder, configuration: http1), registry: registry, limits: limits)
+                GuardedChannel(
+                    base: HTTP1Channel(responder: responder, configuration: http1), registry: registry, limits: limits)
             }
         }
         if web.http2 {
@@ -48,7 +49,8 @@ public enum Listener {
             )
             return HTTPServerBuilder { responder in
                 GuardedChannel(
-                    base: try HTTP2UpgradeChannel(tlsChannelConfiguration: tls2, configuration: http2, responder: responder),
+                    base: try HTTP2UpgradeChannel(
+                        tlsChannelConfiguration: tls2, configuration: http2, responder: responder),
                     registry: registry, limits: limits
                 )
             }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The numbers that keep slow, idle, oversized or numerous clients from starving the
@@ -34,11 +34,13 @@ public struct ListenerLimits: Sendable {
     /// the process's soft `RLIMIT_NOFILE` for everything else.
     var effectiveMaxConnections: Int {
         #if os(Linux)
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return maxConnections }
-        return max(1, min(maxConnections, Int(clamping: limit.rlim_cur) - 64))
+            var limit = rlimit()
+            guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else {
+                return maxConnections
+            }
+            return max(1, min(maxConnections, Int(clamping: limit.rlim_cur) - 64))
         #else
-        return maxConnections
+            return maxConnections
         #endif
     }
 }

@@ -39,7 +39,10 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let declared = request.headerFields[.contentLength].flatMap { Int($0) } ?? 0
             let unsized = request.headerFields[.transferEncoding] != nil
             guard declared <= allowed, !(unsized && allowed == 0) else {
-                return refuse(context, .contentTooLarge, "Content Too Large: only \(ListenerLimits.reloadPath) takes a request body, of at most \(limits.maxReloadBodySize) bytes\n")
+                return refuse(
+                    context, .contentTooLarge,
+                    "Content Too Large: only \(ListenerLimits.reloadPath) takes a request body, of at most \(limits.maxReloadBodySize) bytes\n"
+                )
             }
             bodyAllowance = allowed
             bodySeen = 0
@@ -67,7 +70,10 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if case HTTPParserError.headerOverflow = error, inFlight == 0, !closing {
-            return refuse(context, .requestHeaderFieldsTooLarge, "Request Header Fields Too Large: at most \(limits.maxHeaderFieldCount) header lines, \(limits.maxHeaderFieldSize) bytes each, \(limits.maxHeaderListSize) bytes in all\n")
+            return refuse(
+                context, .requestHeaderFieldsTooLarge,
+                "Request Header Fields Too Large: at most \(limits.maxHeaderFieldCount) header lines, \(limits.maxHeaderFieldSize) bytes each, \(limits.maxHeaderListSize) bytes in all\n"
+            )
         }
         // What a refused request goes on sending is not an error of its own.
         if closing, error is HTTPParserError { return }
@@ -98,7 +104,9 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let halfClosed = context.eventLoop.makePromise(of: Void.self)
             context.close(mode: .output, promise: halfClosed)
             halfClosed.futureResult.whenComplete { _ in
-                bound.value.eventLoop.assumeIsolated().scheduleTask(in: Self.drainTime) { bound.value.close(promise: nil) }
+                bound.value.eventLoop.assumeIsolated().scheduleTask(in: Self.drainTime) {
+                    bound.value.close(promise: nil)
+                }
             }
         }
     }

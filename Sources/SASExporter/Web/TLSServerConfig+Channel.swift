@@ -13,7 +13,9 @@ extension TLSServerConfig {
     /// when none is given; `client_allowed_sans` is checked on the client's leaf.
     ///
     /// `file` names the web configuration file in errors.
-    public func channelConfiguration(file: String, logger: Logger = Logger(label: "sas-exporter.web")) throws(ConfigError) -> TLSChannelConfiguration {
+    public func channelConfiguration(file: String, logger: Logger = Logger(label: "sas-exporter.web"))
+        throws(ConfigError) -> TLSChannelConfiguration
+    {
         let pair = try keyPair(file: file)
         var tls = pair.serverConfiguration
         tls.minimumTLSVersion = minVersion.nio
@@ -42,15 +44,19 @@ extension TLSServerConfig {
         do {
             verification = try ClientCertificateCheck.callback(for: self, clientCAs: authorities)
         } catch {
-            throw problem(file, key: clientCA?.isFile == true ? "client_ca_file" : "client_ca", "holds a certificate that cannot be parsed (\(error))")
+            throw problem(
+                file, key: clientCA?.isFile == true ? "client_ca_file" : "client_ca",
+                "holds a certificate that cannot be parsed (\(error))")
         }
         do {
             _ = try NIOSSLContext(configuration: tls)
         } catch {
-            throw ConfigError(file: file, keyPath: "tls_server_config", message: "the TLS settings were refused: \(error)")
+            throw ConfigError(
+                file: file, keyPath: "tls_server_config", message: "the TLS settings were refused: \(error)")
         }
         if certificate.isFile || key.isFile {
-            tls.sslContextCallback = CertificateReloader(config: self, file: file, initial: pair, logger: logger).contextCallback
+            tls.sslContextCallback =
+                CertificateReloader(config: self, file: file, initial: pair, logger: logger).contextCallback
         }
         return TLSChannelConfiguration(tlsConfiguration: tls, customVerificationCallback: verification)
     }

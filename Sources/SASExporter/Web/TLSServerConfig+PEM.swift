@@ -19,7 +19,8 @@ extension TLSServerConfig {
         do {
             _ = try NIOSSLContext(configuration: pair.serverConfiguration)
         } catch {
-            throw ConfigError(file: file, keyPath: "tls_server_config", message: "the TLS settings were refused: \(error)")
+            throw ConfigError(
+                file: file, keyPath: "tls_server_config", message: "the TLS settings were refused: \(error)")
         }
         return pair
     }

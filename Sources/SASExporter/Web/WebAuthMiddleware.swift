@@ -24,7 +24,9 @@ public struct WebAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         self.limiter = limiter
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         guard case .success(let config) = source.current() else {
             // Fail closed: the reason is in the log, not in the answer.
             return Self.text(.internalServerError, "Internal Server Error: the web configuration is invalid\n")
@@ -36,7 +38,8 @@ public struct WebAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             var outcome = BasicAuthVerifier.Outcome.refused
             if let credentials = BasicCredentials(authorization: request.headers[.authorization]) {
-                outcome = await verifier.check(user: credentials.user, password: credentials.password, users: config.users)
+                outcome = await verifier.check(
+                    user: credentials.user, password: credentials.password, users: config.users)
             }
             switch outcome {
             case .accepted:
@@ -45,7 +48,8 @@ public struct WebAuthMiddleware<Context: RequestContext>: RouterMiddleware {
                 response = Self.text(.unauthorized, "Unauthorized\n")
                 response.headers[.wwwAuthenticate] = "Basic realm=\"\(Self.realm)\""
             case .busy:
-                response = Self.text(.tooManyRequests, "Too Many Requests: too many password checks at once, try again\n")
+                response = Self.text(
+                    .tooManyRequests, "Too Many Requests: too many password checks at once, try again\n")
                 response.headers[.retryAfter] = "1"
             }
         }
@@ -56,7 +60,9 @@ public struct WebAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// Runs the route, turning its HTTP errors into responses so they get the headers too.
-    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {

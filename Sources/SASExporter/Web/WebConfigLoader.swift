@@ -8,7 +8,9 @@ public struct WebConfigLoader: Sendable {
     /// Reads the file; injectable for tests.
     public var readFile: @Sendable (String) throws -> String
 
-    public init(readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
+    public init(
+        readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) {
         self.readFile = readFile
     }
 
@@ -51,7 +53,8 @@ public struct WebConfigLoader: Sendable {
         if let intervalNode = fields["interval"], !intervalNode.isNull {
             let text = try intervalNode.string()
             guard let value = GoDuration.parse(text) else {
-                throw intervalNode.error("\"\(text)\" is not a duration (use forms such as 1s, 500ms, 1m; 0 turns the limit off)")
+                throw intervalNode.error(
+                    "\"\(text)\" is not a duration (use forms such as 1s, 500ms, 1m; 0 turns the limit off)")
             }
             interval = value
         }
@@ -68,7 +71,9 @@ public struct WebConfigLoader: Sendable {
 
     private func headers(_ node: YAMLNodeReader?) throws(ConfigError) -> [WebConfiguration.ResponseHeader] {
         guard let headersNode = node, !headersNode.isNull else { return [] }
-        guard case .mapping(let mapping) = headersNode.node else { throw headersNode.error("expected a mapping of header names to values") }
+        guard case .mapping(let mapping) = headersNode.node else {
+            throw headersNode.error("expected a mapping of header names to values")
+        }
         var headers: [WebConfiguration.ResponseHeader] = []
         for (keyNode, valueNode) in mapping {
             let name = try YAMLNodeReader(file: headersNode.file, node: keyNode, path: headersNode.path).string()
@@ -81,19 +86,24 @@ public struct WebConfigLoader: Sendable {
             // exporter-toolkit: a blank value leaves the header unset (where any value is allowed).
             if value.isEmpty, allowedValues == nil { continue }
             if let allowedValues, !allowedValues.contains(value.lowercased()) {
-                throw entry.error("invalid value \"\(value)\", expected one of: \(allowedValues.sorted().joined(separator: ", "))")
+                throw entry.error(
+                    "invalid value \"\(value)\", expected one of: \(allowedValues.sorted().joined(separator: ", "))")
             }
             guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw entry.error("header values cannot contain control characters")
             }
-            guard !headers.contains(where: { $0.name == name }) else { throw entry.error("header given twice", at: keyNode) }
+            guard !headers.contains(where: { $0.name == name }) else {
+                throw entry.error("header given twice", at: keyNode)
+            }
             headers.append(.init(name: name, value: value))
         }
         return headers
     }
 
     private func users(_ node: YAMLNodeReader) throws(ConfigError) -> [String: BcryptHash] {
-        guard case .mapping(let mapping) = node.node else { throw node.error("expected a mapping of user names to bcrypt hashes") }
+        guard case .mapping(let mapping) = node.node else {
+            throw node.error("expected a mapping of user names to bcrypt hashes")
+        }
         var users: [String: BcryptHash] = [:]
         for (keyNode, valueNode) in mapping {
             let user = try YAMLNodeReader(file: node.file, node: keyNode, path: node.path).string()
@@ -103,7 +113,9 @@ public struct WebConfigLoader: Sendable {
             }
             guard users[user] == nil else { throw entry.error("user given twice", at: keyNode) }
             guard let hash = BcryptHash(try entry.string()) else {
-                throw entry.error("not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints")
+                throw entry.error(
+                    "not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints"
+                )
             }
             users[user] = hash
         }

@@ -58,16 +58,22 @@ public final class WebConfigSource: Sendable {
             if let stamp, stamp == state.stamp { return state.result }
             state.stamp = stamp
             do throws(ConfigError) {
-                guard stamp != nil else { throw ConfigError(file: path, message: "cannot read the web configuration file (no such file)") }
+                guard stamp != nil else {
+                    throw ConfigError(file: path, message: "cannot read the web configuration file (no such file)")
+                }
                 let config = try loader.load(path: path)
                 state.result = .success(config)
                 if config.tls != startTLS {
-                    logger.warning("web configuration: tls_server_config changed; these settings apply after a restart (renewed certificate and key files are picked up without one)", metadata: ["file": "\(path)"])
+                    logger.warning(
+                        "web configuration: tls_server_config changed; these settings apply after a restart (renewed certificate and key files are picked up without one)",
+                        metadata: ["file": "\(path)"])
                 }
                 logger.info("web configuration reloaded", metadata: ["file": "\(path)"])
             } catch {
                 state.result = .failure(error)
-                logger.error("web configuration is invalid; every request is refused until it is fixed", metadata: ["error": "\(error)"])
+                logger.error(
+                    "web configuration is invalid; every request is refused until it is fixed",
+                    metadata: ["error": "\(error)"])
             }
             return state.result
         }
@@ -78,10 +84,12 @@ public final class WebConfigSource: Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         #if canImport(Darwin)
-        let time = info.st_mtimespec
+            let time = info.st_mtimespec
         #else
-        let time = info.st_mtim
+            let time = info.st_mtim
         #endif
-        return Stamp(seconds: Int(time.tv_sec), nanoseconds: Int(time.tv_nsec), size: Int64(info.st_size), inode: UInt64(info.st_ino))
+        return Stamp(
+            seconds: Int(time.tv_sec), nanoseconds: Int(time.tv_nsec), size: Int64(info.st_size),
+            inode: UInt64(info.st_ino))
     }
 }

@@ -18,7 +18,9 @@ public struct WebServerSettings: Sendable {
 
     /// Loads and fully checks the file (certificates and keys included). The launcher
     /// calls this at start and for `--config.check`.
-    public static func load(path: String, loader: WebConfigLoader = WebConfigLoader(), logger: Logger) throws(ConfigError) -> WebServerSettings {
+    public static func load(path: String, loader: WebConfigLoader = WebConfigLoader(), logger: Logger)
+        throws(ConfigError) -> WebServerSettings
+    {
         let configuration = try loader.load(path: path)
         return try WebServerSettings(
             configuration: configuration, file: path,
@@ -32,13 +34,16 @@ public struct WebServerSettings: Sendable {
         verifier: BasicAuthVerifier = BasicAuthVerifier(), logger: Logger = Logger(label: "sas-exporter.web")
     ) throws(ConfigError) {
         self.source = source ?? WebConfigSource(fixed: configuration)
-        self.tls = try configuration.tls.map { (tls) throws(ConfigError) in try tls.channelConfiguration(file: file, logger: logger) }
+        self.tls = try configuration.tls.map { (tls) throws(ConfigError) in
+            try tls.channelConfiguration(file: file, logger: logger)
+        }
         self.http2 = configuration.http2
         self.verifier = verifier
     }
 
     /// The middleware to register before every route.
-    public func middleware<Context: RequestContext>(context: Context.Type = Context.self) -> WebAuthMiddleware<Context> {
+    public func middleware<Context: RequestContext>(context: Context.Type = Context.self) -> WebAuthMiddleware<Context>
+    {
         WebAuthMiddleware(source: source, verifier: verifier, limiter: limiter)
     }
 }

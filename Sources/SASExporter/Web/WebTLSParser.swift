@@ -69,7 +69,9 @@ struct WebTLSParser {
         config.clientCA = try pem(fields, inline: "client_ca", file: "client_ca_file", in: node)
         if let authNode = fields["client_auth_type"] {
             let text = try authNode.string()
-            let value = text == "RequireClientCert" ? TLSServerConfig.ClientAuth.requireAnyClientCert.rawValue
+            let value =
+                text == "RequireClientCert"
+                ? TLSServerConfig.ClientAuth.requireAnyClientCert.rawValue
                 : text.isEmpty ? TLSServerConfig.ClientAuth.noClientCert.rawValue : text
             guard let auth = TLSServerConfig.ClientAuth(rawValue: value) else {
                 let known = TLSServerConfig.ClientAuth.allCases.map(\.rawValue).joined(separator: ", ")
@@ -83,7 +85,8 @@ struct WebTLSParser {
         if let minNode = fields["min_version"] { config.minVersion = try version(minNode) }
         if let maxNode = fields["max_version"] { config.maxVersion = try version(maxNode) }
         if config.minVersion > config.maxVersion {
-            throw (fields["max_version"] ?? node).error("max_version \(config.maxVersion.rawValue) is below min_version \(config.minVersion.rawValue)")
+            throw (fields["max_version"] ?? node).error(
+                "max_version \(config.maxVersion.rawValue) is below min_version \(config.minVersion.rawValue)")
         }
         if let suitesNode = fields["cipher_suites"] {
             config.cipherSuites = try cipherSuites(suitesNode)
@@ -100,9 +103,13 @@ struct WebTLSParser {
         if let preferNode = fields["prefer_server_cipher_suites"] { _ = try preferNode.bool() }
         if let sansNode = fields["client_allowed_sans"], !sansNode.isNull {
             let names = try sansNode.stringList()
-            guard !names.isEmpty else { throw sansNode.error("list at least one name (an empty list would refuse every client)") }
+            guard !names.isEmpty else {
+                throw sansNode.error("list at least one name (an empty list would refuse every client)")
+            }
             guard config.clientAuth.requires else {
-                throw sansNode.error("client_allowed_sans requires client_auth_type to be one of RequireAnyClientCert or RequireAndVerifyClientCert")
+                throw sansNode.error(
+                    "client_allowed_sans requires client_auth_type to be one of RequireAnyClientCert or RequireAndVerifyClientCert"
+                )
             }
             config.allowedSANs = names
         }
@@ -122,7 +129,8 @@ struct WebTLSParser {
     ) throws(ConfigError) -> TLSServerConfig.PEMSource? {
         switch (fields[inline], fields[file]) {
         case (.some(let text), .some(let path)):
-            let inlineText = try text.string(), pathText = try path.string()
+            let inlineText = try text.string()
+            let pathText = try path.string()
             if inlineText.isEmpty { return pathText.isEmpty ? nil : .file(resolve(pathText)) }
             if pathText.isEmpty { return .inline(inlineText) }
             throw node.error("give `\(inline)` or `\(file)`, not both")

@@ -91,7 +91,8 @@ public struct AccountAggregator: Sendable, Codable {
     public var checksDroppedCount: UInt64 { checksDropped?.value ?? 0 }
 
     /// The check counters (completions, failed, timed out) and latest name of a check id.
-    public func checkCounts(_ checkId: Int64) -> (completions: UInt64, failed: UInt64, timedOut: UInt64, name: String?)? {
+    public func checkCounts(_ checkId: Int64) -> (completions: UInt64, failed: UInt64, timedOut: UInt64, name: String?)?
+    {
         checks[checkId].map { ($0.completions, $0.failed, $0.timedOut, $0.name) }
     }
 
@@ -137,7 +138,8 @@ public struct AccountAggregator: Sendable, Codable {
         var checks: [Int64: CheckSeries] = [:]
         for (text, series) in try c.decode([String: CheckSeries].self, forKey: .checks) {
             guard let checkId = Int64(text) else {
-                throw DecodingError.dataCorruptedError(forKey: .checks, in: c, debugDescription: "check id \(text) is not an integer")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .checks, in: c, debugDescription: "check id \(text) is not an integer")
             }
             checks[checkId] = series
         }

@@ -1,4 +1,5 @@
 import SASModels
+
 /// Settings of an `AccountAggregator`.
 public struct AggregatorConfiguration: Sendable, Equatable, Codable {
     /// Upper bounds (seconds) of `alibabacloud_sas_subtask_duration_seconds`.

@@ -33,7 +33,9 @@ struct CompletionTally {
             let code = String(status.rawValue)
             if completed[slot] > 0 { aggregator.completed[code]?.value &+= completed[slot] }
             if unsound[slot] > 0 { aggregator.unsoundDurations[code, default: 0] &+= unsound[slot] }
-            if completed[slot] > unsound[slot], let histogram = histograms[slot] { aggregator.durations[code]?.histogram = histogram }
+            if completed[slot] > unsound[slot], let histogram = histograms[slot] {
+                aggregator.durations[code]?.histogram = histogram
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ public enum MetricNames {
     /// Every family name above.
     public static let all: [String] = [
         subtasks, subtasksCompleted, subtaskDuration, checkCompletions, checkFailures, checkInfo,
-        runningOldestStart, pendingOldestCreate, tasks, invalidSubtasks, trackedSubtasks, trackedEvictions, checksDropped,
+        runningOldestStart, pendingOldestCreate, tasks, invalidSubtasks, trackedSubtasks, trackedEvictions,
+        checksDropped,
     ]
 }

@@ -65,7 +65,9 @@ public struct PendingPoll: Sendable {
     /// the abandoned attempt returned (its pages did not fit together) is not kept.
     public mutating func begin(_ listing: ListingID) {
         guard listing.attempt > 1 else { return }
-        let earlier = { (entry: Entry) in entry.listing.batch == listing.batch && entry.listing.attempt != listing.attempt }
+        let earlier = { (entry: Entry) in
+            entry.listing.batch == listing.batch && entry.listing.attempt != listing.attempt
+        }
         withoutId.removeAll(where: earlier)
         withId = withId.filter { !earlier($0.value) }
     }
@@ -114,7 +116,8 @@ public struct PendingPoll: Sendable {
             }
             let start = Int(record.checkStart)
             record.checkStart = Int32(clamping: checkIds.count)
-            checkIds.append(contentsOf: UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))]))
+            checkIds.append(
+                contentsOf: UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))]))
             let entry = Entry(record: record, listing: listing)
             guard record.hasId else {
                 withoutId.append(entry)

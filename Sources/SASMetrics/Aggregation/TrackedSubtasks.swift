@@ -110,7 +110,8 @@ struct TrackedSubtasks: Sendable, Equatable, Codable {
             let high = Self.readInteger(UInt64.self, bytes, offset)
             let low = Self.readInteger(UInt64.self, bytes, offset + 8)
             let seconds = Self.readInteger(UInt32.self, bytes, offset + 16)
-            entries[Fingerprint(high: high, low: low)] = TrackedEntry(flags: bytes[offset + 20], createdSeconds: seconds)
+            entries[Fingerprint(high: high, low: low)] = TrackedEntry(
+                flags: bytes[offset + 20], createdSeconds: seconds)
             offset += Self.recordSize
         }
     }

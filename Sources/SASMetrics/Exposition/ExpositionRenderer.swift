@@ -96,7 +96,8 @@ public enum ExpositionRenderer {
         var seriesByKey: [SeriesKey: Int] = [:]
         var series: [Series] = []
         for (index, sample) in family.samples.enumerated() {
-            var prepared = PreparedSample(suffix: sample.suffix, labels: [], value: sample.value, created: sample.created)
+            var prepared = PreparedSample(
+                suffix: sample.suffix, labels: [], value: sample.value, created: sample.created)
             prepared.labels.reserveCapacity(sample.labels.count)
             var key: [UInt8] = []
             var bound = ""

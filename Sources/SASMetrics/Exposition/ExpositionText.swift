@@ -51,7 +51,8 @@ public enum ExpositionText {
         bytes.reserveCapacity(name.utf8.count)
         for scalar in name.unicodeScalars {
             let v = scalar.value
-            let ok = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
+            let ok =
+                (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
                 || v == 0x5F || (allowColon && v == 0x3A)
             bytes.append(ok ? UInt8(v) : 0x5F)
         }
@@ -64,7 +65,8 @@ public enum ExpositionText {
     private static func isValidName(_ name: String, allowColon: Bool) -> Bool {
         var first = true
         for byte in name.utf8 {
-            let ok = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
+            let ok =
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F
                 || (allowColon && byte == 0x3A) || (!first && byte >= 0x30 && byte <= 0x39)
             guard ok else { return false }
             first = false
@@ -82,9 +84,15 @@ public enum ExpositionText {
         }
         for byte in value.utf8 {
             switch byte {
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x5C:
+                out.append(0x5C)
+                out.append(0x5C)
+            case 0x22:
+                out.append(0x5C)
+                out.append(0x22)
+            case 0x0A:
+                out.append(0x5C)
+                out.append(0x6E)
             default: out.append(byte)
             }
         }
@@ -95,9 +103,15 @@ public enum ExpositionText {
     static func appendEscapedHelp(_ help: String, format: ExpositionFormat, to out: inout [UInt8]) {
         for byte in help.utf8 {
             switch byte {
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x22 where format == .openMetrics: out.append(0x5C); out.append(0x22)
+            case 0x5C:
+                out.append(0x5C)
+                out.append(0x5C)
+            case 0x0A:
+                out.append(0x5C)
+                out.append(0x6E)
+            case 0x22 where format == .openMetrics:
+                out.append(0x5C)
+                out.append(0x22)
             case 0x00..<0x20, 0x7F: out.append(0x20)
             default: out.append(byte)
             }

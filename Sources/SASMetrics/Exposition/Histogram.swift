@@ -36,9 +36,11 @@ public struct Histogram: Sendable, Equatable, Codable {
         bucketCounts = try c.decode([UInt64].self, forKey: .bucketCounts)
         sum = try c.decode(Double.self, forKey: .sum)
         count = try c.decode(UInt64.self, forKey: .count)
-        let sorted = decodedBounds.allSatisfy(\.isFinite) && zip(decodedBounds, decodedBounds.dropFirst()).allSatisfy { $0 < $1 }
+        let sorted =
+            decodedBounds.allSatisfy(\.isFinite) && zip(decodedBounds, decodedBounds.dropFirst()).allSatisfy { $0 < $1 }
         guard sorted, bucketCounts.count == bounds.count + 1,
-              bucketCounts.reduce(0, &+) == count else {
+            bucketCounts.reduce(0, &+) == count
+        else {
             throw DecodingError.dataCorruptedError(
                 forKey: .bucketCounts, in: c, debugDescription: "histogram buckets do not match its bounds and count"
             )
@@ -63,7 +65,10 @@ public struct Histogram: Sendable, Equatable, Codable {
     /// Cumulative counts per bucket, the last one (`+Inf`) equal to `count`.
     public var cumulativeCounts: [UInt64] {
         var total: UInt64 = 0
-        return bucketCounts.map { total &+= $0; return total }
+        return bucketCounts.map {
+            total &+= $0
+            return total
+        }
     }
 
     /// The samples of one series: `_bucket` per bound and `+Inf` (labels plus `le`),
@@ -72,11 +77,12 @@ public struct Histogram: Sendable, Equatable, Codable {
         var result: [MetricSample] = []
         result.reserveCapacity(bounds.count + 3)
         for (bound, cumulative) in zip(bounds + [.infinity], cumulativeCounts) {
-            result.append(MetricSample(
-                suffix: "_bucket",
-                labels: labels + [MetricLabel("le", ExpositionText.formatValue(bound))],
-                value: Double(cumulative)
-            ))
+            result.append(
+                MetricSample(
+                    suffix: "_bucket",
+                    labels: labels + [MetricLabel("le", ExpositionText.formatValue(bound))],
+                    value: Double(cumulative)
+                ))
         }
         result.append(MetricSample(suffix: "_count", labels: labels, value: Double(count)))
         result.append(MetricSample(suffix: "_sum", labels: labels, value: sum, created: created))

@@ -48,7 +48,9 @@ public struct RenderedFamilies: Sendable, Equatable {
                 ExpositionRenderer.appendSamples(family, format: format, to: &samples)
                 return Part(header: header, samples: samples)
             }
-            return Family(name: family.name, nameBytes: Array(family.name.utf8), text: part(.prometheusText), openMetrics: part(.openMetrics))
+            return Family(
+                name: family.name, nameBytes: Array(family.name.utf8), text: part(.prometheusText),
+                openMetrics: part(.openMetrics))
         }
     }
 

@@ -47,8 +47,10 @@ public enum DetailPageDecoder {
                 guard scanner.peek() == UInt8(ascii: "[") else {
                     let value = try scanner.scalar()
                     if case .null = value { continue }
-                    structural = structural
-                        ?? ResponseDecodingError(path: "ProcessDetails", reason: "expected an array, found \(value.kind)")
+                    structural =
+                        structural
+                        ?? ResponseDecodingError(
+                            path: "ProcessDetails", reason: "expected an array, found \(value.kind)")
                     continue
                 }
                 try scanner.beginArray()
@@ -111,10 +113,11 @@ public enum DetailPageDecoder {
                 hasher.add(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
             }
             let path = "ProcessDetails[\(index)]" + (problem.field.isEmpty ? "" : ".\(problem.field)")
-            page.undecodable.append(UndecodableRecord(
-                key: hasher.finish(), detailTaskId: id.map { scanner.text($0) },
-                path: path, reason: problem.reason
-            ))
+            page.undecodable.append(
+                UndecodableRecord(
+                    key: hasher.finish(), detailTaskId: id.map { scanner.text($0) },
+                    path: path, reason: problem.reason
+                ))
             return
         }
         var taskIndex: Int32 = -1
@@ -264,13 +267,17 @@ enum LenientValue {
         switch scalar {
         case .null: return .ok(nil)
         case .number(let range):
-            guard let value = scanner.integer(range) else { return .bad("expected an integer, found \(scanner.text(.raw(range)))") }
+            guard let value = scanner.integer(range) else {
+                return .bad("expected an integer, found \(scanner.text(.raw(range)))")
+            }
             return .ok(value)
         case .string(let string):
             let text = scanner.text(string)
             let trimmed = text.trimming([" "])
             if trimmed.isEmpty { return .ok(nil) }
-            guard let value = Int64(trimmed) else { return .bad("expected an integer, found the string \"\(text.prefix(40))\"") }
+            guard let value = Int64(trimmed) else {
+                return .bad("expected an integer, found the string \"\(text.prefix(40))\"")
+            }
             return .ok(value)
         default:
             return .bad("expected an integer, found \(scalar.kind)")
@@ -282,7 +289,9 @@ enum LenientValue {
         case .null: return .ok(nil)
         case .string(let string): return .ok(scanner.text(string))
         case .number(let range):
-            guard let value = scanner.integer(range) else { return .bad("expected a string, found a number that is not an integer") }
+            guard let value = scanner.integer(range) else {
+                return .bad("expected a string, found a number that is not an integer")
+            }
             return .ok(String(value))
         default:
             return .bad("expected a string, found \(scalar.kind)")
@@ -292,7 +301,9 @@ enum LenientValue {
 
 /// `PageInfo`: an object of lenient integers, or null. Any other type is structural.
 enum PageInfoDecoding {
-    static func decode(_ scanner: inout JSONScanner, error: inout ResponseDecodingError?) throws(JSONSyntaxError) -> PageInfo? {
+    static func decode(_ scanner: inout JSONScanner, error: inout ResponseDecodingError?) throws(JSONSyntaxError)
+        -> PageInfo?
+    {
         guard scanner.peek() == UInt8(ascii: "{") else {
             let value = try scanner.scalar()
             if case .null = value { return nil }
@@ -305,7 +316,8 @@ enum PageInfoDecoding {
         while let key = try scanner.nextKey(first: first) {
             first = false
             let names: [(StaticString, WritableKeyPath<PageInfo, Int?>)] = [
-                ("CurrentPage", \.currentPage), ("PageSize", \.pageSize), ("TotalCount", \.totalCount), ("Count", \.count),
+                ("CurrentPage", \.currentPage), ("PageSize", \.pageSize), ("TotalCount", \.totalCount),
+                ("Count", \.count),
             ]
             guard let (name, path) = names.first(where: { scanner.matches(key, $0.0) }) else {
                 try scanner.skipValue()

@@ -67,7 +67,9 @@ public enum ProcessPageDecoder {
                 guard scanner.peek() == UInt8(ascii: "[") else {
                     let value = try scanner.scalar()
                     if case .null = value { continue }
-                    structural = structural ?? ResponseDecodingError(path: "Processes", reason: "expected an array, found \(value.kind)")
+                    structural =
+                        structural
+                        ?? ResponseDecodingError(path: "Processes", reason: "expected an array, found \(value.kind)")
                     continue
                 }
                 try scanner.beginArray()
@@ -87,7 +89,9 @@ public enum ProcessPageDecoder {
         try scanner.expectEnd()
     }
 
-    private static func decodeProcess(_ scanner: inout JSONScanner, into page: inout ProcessPage) throws(JSONSyntaxError) {
+    private static func decodeProcess(_ scanner: inout JSONScanner, into page: inout ProcessPage)
+        throws(JSONSyntaxError)
+    {
         page.rowCount += 1
         guard scanner.peek() == UInt8(ascii: "{") else {
             _ = try scanner.scalar()

@@ -166,7 +166,8 @@ public struct SubtaskPage: Sendable, Equatable {
         /// only when it differs from the one kept.
         func noteName(_ bytes: UnsafeRawBufferPointer, of checkId: Int64, in page: inout SubtaskPage) {
             if let kept = page.checkNames[checkId],
-               kept.utf8.withContiguousStorageIfAvailable({ bytesEqual(UnsafeRawBufferPointer($0), bytes) }) ?? false {
+                kept.utf8.withContiguousStorageIfAvailable({ bytesEqual(UnsafeRawBufferPointer($0), bytes) }) ?? false
+            {
                 return
             }
             page.checkNames[checkId] = String(decoding: bytes, as: UTF8.self)

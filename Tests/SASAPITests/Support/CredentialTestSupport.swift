@@ -4,6 +4,7 @@ import Logging
 import SASModels
 import SASSigning
 import Synchronization
+
 @testable import SASAPI
 
 /// An OIDC token file for the RRSA identity, removed by `remove()`.
@@ -39,10 +40,13 @@ struct AccountClients {
             endpoint: try Endpoint(parsing: endpoint), requestsPerSecond: 0,
             retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), random: { 0.5 })
         )
-        let http = SASHTTPClientFactory(environment: [:], connectTimeout: .seconds(2)).makeClient(for: configuration.endpoint)
+        let http = SASHTTPClientFactory(environment: [:], connectTimeout: .seconds(2)).makeClient(
+            for: configuration.endpoint)
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         self.http = http
-        clients = providers.map { SASClient(configuration: configuration, credentials: $0, httpClient: http, logger: logger) }
+        clients = providers.map {
+            SASClient(configuration: configuration, credentials: $0, httpClient: http, logger: logger)
+        }
     }
 
     func call(_ index: Int) async throws {

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Logging
 import SASSigning
-import Synchronization
 import SASTestKit
+import Synchronization
 import Testing
+
 @testable import SASAPI
 
 /// Records observer calls.
@@ -44,7 +45,8 @@ enum TestClient {
         let factory = SASHTTPClientFactory(environment: [:], connectTimeout: .seconds(2), readTimeout: readTimeout)
         let http = factory.makeClient(for: configuration.endpoint)
         let client = SASClient(
-            configuration: configuration, credentials: credentials, httpClient: http, logger: logger, observer: observer,
+            configuration: configuration, credentials: credentials, httpClient: http, logger: logger,
+            observer: observer,
             environment: environment
         )
         do {
@@ -64,13 +66,15 @@ enum Pages {
         #"{"TaskId":"t","DetailTaskId":"\#(id)","StatusCode":\#(status),"CreateTime":1,"StartTime":2,"EndTime":3}"#
     }
 
-    static func page(ids: [String], currentPage: Int?, pageSize: Int?, total: Int?, requestId: String = "REQ") -> String {
+    static func page(ids: [String], currentPage: Int?, pageSize: Int?, total: Int?, requestId: String = "REQ") -> String
+    {
         var info: [String] = []
         if let currentPage { info.append(#""CurrentPage":\#(currentPage)"#) }
         if let pageSize { info.append(#""PageSize":\#(pageSize)"#) }
         if let total { info.append(#""TotalCount":\#(total)"#) }
         info.append(#""Count":\#(ids.count)"#)
-        return #"{"RequestId":"\#(requestId)","PageInfo":{\#(info.joined(separator: ","))},"ProcessDetails":[\#(ids.map { detail(id: $0) }.joined(separator: ","))]}"#
+        return
+            #"{"RequestId":"\#(requestId)","PageInfo":{\#(info.joined(separator: ","))},"ProcessDetails":[\#(ids.map { detail(id: $0) }.joined(separator: ","))]}"#
     }
 
     /// A server-side data set of `count` subtasks served honestly, with `total` as TotalCount.

@@ -1,6 +1,7 @@
 import Foundation
 import SASModels
 import Testing
+
 @testable import SASMetrics
 
 /// Reads fixtures from, and writes regenerated golden files to, the Fixtures directory in
@@ -14,7 +15,9 @@ enum Fixtures {
     }
 
     static func subtasks(_ names: String...) throws -> [ProcessDetail] {
-        try names.flatMap { try ResponseDecoder.decode(ListOperationProcessDetailResponse.self, from: data($0)).processDetails }
+        try names.flatMap {
+            try ResponseDecoder.decode(ListOperationProcessDetailResponse.self, from: data($0)).processDetails
+        }
     }
 
     /// The pages of fixture files, decoded as the exporter decodes them.
@@ -29,7 +32,8 @@ enum Fixtures {
     static var updating: Bool { ProcessInfo.processInfo.environment["SAS_UPDATE_GOLDEN"] == "1" }
 
     /// Compares `bytes` with a golden file byte for byte, or rewrites it when updating.
-    static func expectGolden(_ bytes: [UInt8], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectGolden(_ bytes: [UInt8], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+    {
         let url = directory.appendingPathComponent(name)
         if updating {
             try Data(bytes).write(to: url)
@@ -38,9 +42,11 @@ enum Fixtures {
         let expected = try [UInt8](Data(contentsOf: url))
         if expected != bytes {
             let actual = String(decoding: bytes, as: UTF8.self)
-            let firstDifference = zip(actual.split(separator: "\n", omittingEmptySubsequences: false),
-                                      String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false))
-                .enumerated().first { $0.element.0 != $0.element.1 }
+            let firstDifference = zip(
+                actual.split(separator: "\n", omittingEmptySubsequences: false),
+                String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            )
+            .enumerated().first { $0.element.0 != $0.element.1 }
             Issue.record(
                 "\(name) differs (run with SAS_UPDATE_GOLDEN=1 to regenerate); first differing line \(firstDifference.map { "\($0.offset + 1): got \($0.element.0) expected \($0.element.1)" } ?? "(length)")",
                 sourceLocation: sourceLocation
