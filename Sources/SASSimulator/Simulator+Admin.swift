@@ -29,23 +29,32 @@ extension Simulator {
     /// `{"task_id": ..., "count": ..., "status": ...}`.
     func adminBurst(_ body: [UInt8]) -> WireResponse {
         struct Burst: Decodable {
-            var check_id: Int64
+            var checkId: Int64
             var count: Int?
             var status: Int?
+            enum CodingKeys: String, CodingKey {
+                case checkId = "check_id"
+                case count, status
+            }
         }
         struct Answer: Encodable {
-            var task_id: String
-            var check_id: Int64
+            var taskId: String
+            var checkId: Int64
             var count: Int
             var status: Int
+            enum CodingKeys: String, CodingKey {
+                case taskId = "task_id"
+                case checkId = "check_id"
+                case count, status
+            }
         }
         guard let burst = try? JSONDecoderBox.decode(Burst.self, body) else {
             return .json(400, encodeJSON(["error": "body must be {\"check_id\": N, \"count\": N, \"status\": 2|3|4}"]))
         }
         let count = burst.count ?? 20
         let status = burst.status ?? 4
-        let taskId = injectBurst(checkId: burst.check_id, count: count, status: status)
-        return .json(200, encodeJSON(Answer(task_id: taskId, check_id: burst.check_id, count: count, status: status)))
+        let taskId = injectBurst(checkId: burst.checkId, count: count, status: status)
+        return .json(200, encodeJSON(Answer(taskId: taskId, checkId: burst.checkId, count: count, status: status)))
     }
 
     /// `POST /admin/advance` `{"seconds": N}`; answers `{"now_ms": ...}`.

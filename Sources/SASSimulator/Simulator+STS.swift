@@ -119,8 +119,11 @@ extension Simulator {
     }
 
     private func stsErrorCode(_ response: WireResponse) -> String {
-        struct Body: Decodable { var Code: String? }
-        return (try? JSONDecoderBox.decode(Body.self, response.body))?.Code ?? "unknown"
+        struct Body: Decodable {
+            var code: String?
+            enum CodingKeys: String, CodingKey { case code = "Code" }
+        }
+        return (try? JSONDecoderBox.decode(Body.self, response.body))?.code ?? "unknown"
     }
 }
 

@@ -73,14 +73,14 @@ struct STSTests {
             let reply = try await client.send(call)
             #expect(reply.status == 200)
             let sts = try reply.decode(STSAnswer.self)
-            #expect(sts.Credentials.AccessKeyId.hasPrefix("STS."))
-            #expect(sts.AssumedRoleUser.Arn == "acs:ram::1:role/sas/test")
-            let expiry = try #require(ACSTimestamp.parse(sts.Credentials.Expiration))
+            #expect(sts.credentials.accessKeyId.hasPrefix("STS."))
+            #expect(sts.assumedRoleUser.arn == "acs:ram::1:role/sas/test")
+            let expiry = try #require(ACSTimestamp.parse(sts.credentials.expiration))
             #expect(abs(expiry - SimulatorClock.wallClockMs() / 1000 - 1800) <= 2)
 
             let credentials = Credentials(
-                accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
-                securityToken: sts.Credentials.SecurityToken)
+                accessKeyId: sts.credentials.accessKeyId, accessKeySecret: sts.credentials.accessKeySecret,
+                securityToken: sts.credentials.securityToken)
             let use = try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials))
             #expect(use.status == 200)
 
@@ -118,10 +118,10 @@ struct STSTests {
                     style: .rpc, method: .get
                 )
                 let sts = try (try await client.send(call)).decode(STSAnswer.self)
-                keys[role] = sts.Credentials.AccessKeyId
+                keys[role] = sts.credentials.accessKeyId
                 let credentials = Credentials(
-                    accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
-                    securityToken: sts.Credentials.SecurityToken)
+                    accessKeyId: sts.credentials.accessKeyId, accessKeySecret: sts.credentials.accessKeySecret,
+                    securityToken: sts.credentials.securityToken)
                 #expect(
                     try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials))
                         .status == 200)
@@ -150,8 +150,8 @@ struct STSTests {
             #expect(reply.status == 200)
             let sts = try reply.decode(STSAnswer.self)
             let credentials = Credentials(
-                accessKeyId: sts.Credentials.AccessKeyId, accessKeySecret: sts.Credentials.AccessKeySecret,
-                securityToken: sts.Credentials.SecurityToken)
+                accessKeyId: sts.credentials.accessKeyId, accessKeySecret: sts.credentials.accessKeySecret,
+                securityToken: sts.credentials.securityToken)
             #expect(
                 try await client.send(
                     signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials, style: .rpc)
@@ -202,11 +202,11 @@ struct STSTests {
                 "/latest/meta-data/ram/security-credentials/sas-exporter-role", headers: headers)
             #expect(creds.status == 200)
             let decoded = try creds.decode(MetadataAnswer.self)
-            #expect(decoded.Code == "Success")
-            #expect(ACSTimestamp.parse(decoded.Expiration) != nil && ACSTimestamp.parse(decoded.LastUpdated) != nil)
+            #expect(decoded.code == "Success")
+            #expect(ACSTimestamp.parse(decoded.expiration) != nil && ACSTimestamp.parse(decoded.lastUpdated) != nil)
             let credentials = Credentials(
-                accessKeyId: decoded.AccessKeyId, accessKeySecret: decoded.AccessKeySecret,
-                securityToken: decoded.SecurityToken)
+                accessKeyId: decoded.accessKeyId, accessKeySecret: decoded.accessKeySecret,
+                securityToken: decoded.securityToken)
             #expect(
                 try await client.send(signedCall(query: detailQuery(taskIds: ["x"]), credentials: credentials)).status
                     == 200)
@@ -216,27 +216,52 @@ struct STSTests {
     }
 }
 
+/// `AssumeRole`'s answer (the wire names are PascalCase).
 struct STSAnswer: Decodable {
     struct Creds: Decodable {
-        var AccessKeyId: String
-        var AccessKeySecret: String
-        var SecurityToken: String
-        var Expiration: String
+        var accessKeyId: String
+        var accessKeySecret: String
+        var securityToken: String
+        var expiration: String
+        enum CodingKeys: String, CodingKey {
+            case accessKeyId = "AccessKeyId"
+            case accessKeySecret = "AccessKeySecret"
+            case securityToken = "SecurityToken"
+            case expiration = "Expiration"
+        }
     }
     struct User: Decodable {
-        var Arn: String
-        var AssumedRoleId: String
+        var arn: String
+        var assumedRoleId: String
+        enum CodingKeys: String, CodingKey {
+            case arn = "Arn"
+            case assumedRoleId = "AssumedRoleId"
+        }
     }
-    var RequestId: String
-    var Credentials: Creds
-    var AssumedRoleUser: User
+    var requestId: String
+    var credentials: Creds
+    var assumedRoleUser: User
+    enum CodingKeys: String, CodingKey {
+        case requestId = "RequestId"
+        case credentials = "Credentials"
+        case assumedRoleUser = "AssumedRoleUser"
+    }
 }
 
+/// The ECS metadata service's credentials document.
 struct MetadataAnswer: Decodable {
-    var Code: String
-    var AccessKeyId: String
-    var AccessKeySecret: String
-    var SecurityToken: String
-    var Expiration: String
-    var LastUpdated: String
+    var code: String
+    var accessKeyId: String
+    var accessKeySecret: String
+    var securityToken: String
+    var expiration: String
+    var lastUpdated: String
+    enum CodingKeys: String, CodingKey {
+        case code = "Code"
+        case accessKeyId = "AccessKeyId"
+        case accessKeySecret = "AccessKeySecret"
+        case securityToken = "SecurityToken"
+        case expiration = "Expiration"
+        case lastUpdated = "LastUpdated"
+    }
 }
