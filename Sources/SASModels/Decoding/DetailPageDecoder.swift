@@ -9,65 +9,20 @@
 public enum DetailPageDecoder {
     /// Decodes a page from a body.
     public static func decode(_ body: UnsafeRawBufferPointer) throws(ResponseDecodingError) -> SubtaskPage {
-        var scanner = JSONScanner(body)
         var page = SubtaskPage()
-        var structural: ResponseDecodingError?
-        do {
-            try decodeDocument(&scanner, into: &page, structural: &structural)
-        } catch {
-            throw ResponseDecodingError(path: "", reason: "not valid JSON (byte \(error.offset): \(error.reason))")
+        var builder = SubtaskPage.Builder()
+        let header = try PageEnvelope.decode(body, listKey: "ProcessDetails") {
+            (scanner: inout JSONScanner, index: Int) throws(JSONSyntaxError) in
+            try decodeRecord(&scanner, index: index, builder: &builder, page: &page)
         }
-        if let structural { throw structural }
+        page.pageInfo = header.pageInfo
+        page.requestId = header.requestId
         return page
     }
 
     /// Decodes a page from bytes.
     public static func decode(_ body: [UInt8]) throws(ResponseDecodingError) -> SubtaskPage {
-        let result: Result<SubtaskPage, ResponseDecodingError> = body.withUnsafeBytes { bytes in
-            do throws(ResponseDecodingError) { return .success(try decode(bytes)) } catch { return .failure(error) }
-        }
-        return try result.get()
-    }
-
-    private static func decodeDocument(
-        _ scanner: inout JSONScanner, into page: inout SubtaskPage, structural: inout ResponseDecodingError?
-    ) throws(JSONSyntaxError) {
-        guard scanner.peek() == UInt8(ascii: "{") else {
-            _ = try scanner.scalar()
-            try scanner.expectEnd()
-            structural = ResponseDecodingError(path: "", reason: "expected an object")
-            return
-        }
-        try scanner.beginObject()
-        var builder = SubtaskPage.Builder()
-        var first = true
-        while let key = try scanner.nextKey(first: first) {
-            first = false
-            if scanner.matches(key, "ProcessDetails") {
-                guard scanner.peek() == UInt8(ascii: "[") else {
-                    let value = try scanner.scalar()
-                    if case .null = value { continue }
-                    structural =
-                        structural
-                        ?? ResponseDecodingError(
-                            path: "ProcessDetails", reason: "expected an array, found \(value.kind)")
-                    continue
-                }
-                try scanner.beginArray()
-                var index = 0
-                while try scanner.nextElement(first: index == 0) {
-                    try decodeRecord(&scanner, index: index, builder: &builder, page: &page)
-                    index += 1
-                }
-            } else if scanner.matches(key, "PageInfo") {
-                page.pageInfo = try PageInfoDecoding.decode(&scanner, error: &structural)
-            } else if scanner.matches(key, "RequestId") {
-                page.requestId = LenientValue.text(try scanner.scalar(), scanner).value
-            } else {
-                try scanner.skipValue()
-            }
-        }
-        try scanner.expectEnd()
+        try PageEnvelope.withBytes(body) { bytes throws(ResponseDecodingError) in try decode(bytes) }
     }
 
     /// The fields of one record as read, before it is turned into a `SubtaskRecord`.

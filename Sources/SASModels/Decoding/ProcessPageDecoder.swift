@@ -30,63 +30,19 @@ public struct ProcessPage: Sendable, Equatable {
 public enum ProcessPageDecoder {
     /// Decodes a page from a body.
     public static func decode(_ body: UnsafeRawBufferPointer) throws(ResponseDecodingError) -> ProcessPage {
-        var scanner = JSONScanner(body)
         var page = ProcessPage()
-        var structural: ResponseDecodingError?
-        do {
-            try decodeDocument(&scanner, into: &page, structural: &structural)
-        } catch {
-            throw ResponseDecodingError(path: "", reason: "not valid JSON (byte \(error.offset): \(error.reason))")
+        let header = try PageEnvelope.decode(body, listKey: "Processes") {
+            (scanner: inout JSONScanner, _: Int) throws(JSONSyntaxError) in
+            try decodeProcess(&scanner, into: &page)
         }
-        if let structural { throw structural }
+        page.pageInfo = header.pageInfo
+        page.requestId = header.requestId
         return page
     }
 
     /// Decodes a page from bytes.
     public static func decode(_ body: [UInt8]) throws(ResponseDecodingError) -> ProcessPage {
-        let result: Result<ProcessPage, ResponseDecodingError> = body.withUnsafeBytes { bytes in
-            do throws(ResponseDecodingError) { return .success(try decode(bytes)) } catch { return .failure(error) }
-        }
-        return try result.get()
-    }
-
-    private static func decodeDocument(
-        _ scanner: inout JSONScanner, into page: inout ProcessPage, structural: inout ResponseDecodingError?
-    ) throws(JSONSyntaxError) {
-        guard scanner.peek() == UInt8(ascii: "{") else {
-            _ = try scanner.scalar()
-            try scanner.expectEnd()
-            structural = ResponseDecodingError(path: "", reason: "expected an object")
-            return
-        }
-        try scanner.beginObject()
-        var first = true
-        while let key = try scanner.nextKey(first: first) {
-            first = false
-            if scanner.matches(key, "Processes") {
-                guard scanner.peek() == UInt8(ascii: "[") else {
-                    let value = try scanner.scalar()
-                    if case .null = value { continue }
-                    structural =
-                        structural
-                        ?? ResponseDecodingError(path: "Processes", reason: "expected an array, found \(value.kind)")
-                    continue
-                }
-                try scanner.beginArray()
-                var index = 0
-                while try scanner.nextElement(first: index == 0) {
-                    try decodeProcess(&scanner, into: &page)
-                    index += 1
-                }
-            } else if scanner.matches(key, "PageInfo") {
-                page.pageInfo = try PageInfoDecoding.decode(&scanner, error: &structural)
-            } else if scanner.matches(key, "RequestId") {
-                page.requestId = LenientValue.text(try scanner.scalar(), scanner).value
-            } else {
-                try scanner.skipValue()
-            }
-        }
-        try scanner.expectEnd()
+        try PageEnvelope.withBytes(body) { bytes throws(ResponseDecodingError) in try decode(bytes) }
     }
 
     private static func decodeProcess(_ scanner: inout JSONScanner, into page: inout ProcessPage)
