@@ -77,7 +77,8 @@ extension Simulator {
     }
 }
 
-struct MetadataCredentials: Encodable {
+/// The metadata service's credentials document (Codable: the tests read it back).
+struct MetadataCredentials: Codable {
     var code: String
     var accessKeyId: String
     var accessKeySecret: String

@@ -132,8 +132,9 @@ private func randomToken(_ length: Int, using rng: inout SystemRandomNumberGener
     return String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
 }
 
-struct STSResponse: Encodable {
-    struct Creds: Encodable {
+/// `AssumeRole`'s answer (Codable: the tests read it back with the same type).
+struct STSResponse: Codable {
+    struct Creds: Codable {
         var accessKeyId: String
         var accessKeySecret: String
         var securityToken: String
@@ -146,7 +147,7 @@ struct STSResponse: Encodable {
         }
     }
 
-    struct RoleUser: Encodable {
+    struct RoleUser: Codable {
         var arn: String
         var assumedRoleId: String
         enum CodingKeys: String, CodingKey {

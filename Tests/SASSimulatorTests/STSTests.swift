@@ -72,7 +72,7 @@ struct STSTests {
             )
             let reply = try await client.send(call)
             #expect(reply.status == 200)
-            let sts = try reply.decode(STSAnswer.self)
+            let sts = try reply.decode(STSResponse.self)
             #expect(sts.credentials.accessKeyId.hasPrefix("STS."))
             #expect(sts.assumedRoleUser.arn == "acs:ram::1:role/sas/test")
             let expiry = try #require(ACSTimestamp.parse(sts.credentials.expiration))
@@ -117,7 +117,7 @@ struct STSTests {
                     query: [QueryParameter("RoleArn", role), QueryParameter("RoleSessionName", "sas-exporter-test")],
                     style: .rpc, method: .get
                 )
-                let sts = try (try await client.send(call)).decode(STSAnswer.self)
+                let sts = try (try await client.send(call)).decode(STSResponse.self)
                 keys[role] = sts.credentials.accessKeyId
                 let credentials = Credentials(
                     accessKeyId: sts.credentials.accessKeyId, accessKeySecret: sts.credentials.accessKeySecret,
@@ -148,7 +148,7 @@ struct STSTests {
                 + "&OIDCProviderArn=acs%3Aram%3A%3A1%3Aoidc-provider%2Fack&RoleSessionName=pod"
             let reply = try await client.get(base + "&OIDCToken=eyJhbGciOi.payload.sig")
             #expect(reply.status == 200)
-            let sts = try reply.decode(STSAnswer.self)
+            let sts = try reply.decode(STSResponse.self)
             let credentials = Credentials(
                 accessKeyId: sts.credentials.accessKeyId, accessKeySecret: sts.credentials.accessKeySecret,
                 securityToken: sts.credentials.securityToken)
@@ -201,7 +201,7 @@ struct STSTests {
             let creds = try await client.get(
                 "/latest/meta-data/ram/security-credentials/sas-exporter-role", headers: headers)
             #expect(creds.status == 200)
-            let decoded = try creds.decode(MetadataAnswer.self)
+            let decoded = try creds.decode(MetadataCredentials.self)
             #expect(decoded.code == "Success")
             #expect(ACSTimestamp.parse(decoded.expiration) != nil && ACSTimestamp.parse(decoded.lastUpdated) != nil)
             let credentials = Credentials(
@@ -213,55 +213,5 @@ struct STSTests {
             let unknownRole = try await client.get("/latest/meta-data/ram/security-credentials/other", headers: headers)
             #expect(unknownRole.status == 404)
         }
-    }
-}
-
-/// `AssumeRole`'s answer (the wire names are PascalCase).
-struct STSAnswer: Decodable {
-    struct Creds: Decodable {
-        var accessKeyId: String
-        var accessKeySecret: String
-        var securityToken: String
-        var expiration: String
-        enum CodingKeys: String, CodingKey {
-            case accessKeyId = "AccessKeyId"
-            case accessKeySecret = "AccessKeySecret"
-            case securityToken = "SecurityToken"
-            case expiration = "Expiration"
-        }
-    }
-    struct User: Decodable {
-        var arn: String
-        var assumedRoleId: String
-        enum CodingKeys: String, CodingKey {
-            case arn = "Arn"
-            case assumedRoleId = "AssumedRoleId"
-        }
-    }
-    var requestId: String
-    var credentials: Creds
-    var assumedRoleUser: User
-    enum CodingKeys: String, CodingKey {
-        case requestId = "RequestId"
-        case credentials = "Credentials"
-        case assumedRoleUser = "AssumedRoleUser"
-    }
-}
-
-/// The ECS metadata service's credentials document.
-struct MetadataAnswer: Decodable {
-    var code: String
-    var accessKeyId: String
-    var accessKeySecret: String
-    var securityToken: String
-    var expiration: String
-    var lastUpdated: String
-    enum CodingKeys: String, CodingKey {
-        case code = "Code"
-        case accessKeyId = "AccessKeyId"
-        case accessKeySecret = "AccessKeySecret"
-        case securityToken = "SecurityToken"
-        case expiration = "Expiration"
-        case lastUpdated = "LastUpdated"
     }
 }
