@@ -116,19 +116,20 @@ struct WebTLSTests {
         return try WebServerSettings.load(path: path, logger: Logger(label: "test"))
     }
 
-    @Test func servesHTTPSWithBasicAuth() async throws {
+    /// Serves a web config whose `tls_server_config` has the test server's certificate
+    /// and key, then `extra` (the rest of that block, indented two spaces, and any further
+    /// top-level keys), and runs `body` with the certificates and the port.
+    static func withTLSServer(
+        _ extra: String = "", _ body: (TestCertificates, Int) async throws -> Void
+    ) async throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
-        let web = try Self.settings(
-            certs,
-            """
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-            basic_auth_users:
-              alice: \(WebBasicAuthTests.htpasswdHash)
-            """)
-        try await Self.withServer(web: web) { port in
+        let web = try settings(certs, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n" + extra)
+        try await withServer(web: web) { port in try await body(certs, port) }
+    }
+
+    @Test func servesHTTPSWithBasicAuth() async throws {
+        try await Self.withTLSServer("basic_auth_users:\n  alice: \(WebBasicAuthTests.htpasswdHash)\n") { certs, port in
             let anonymous = try await Self.get(port, "/-/healthy", certs: certs)
             #expect(anonymous == 401)
             let authorised = try await Self.get(
@@ -138,18 +139,8 @@ struct WebTLSTests {
     }
 
     @Test func requiredClientCertificateIsEnforced() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let web = try Self.settings(
-            certs,
-            """
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-              client_auth_type: RequireAndVerifyClientCert
-              client_ca_file: ca.crt
-            """)
-        try await Self.withServer(web: web) { port in
+        try await Self.withTLSServer("  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n") {
+            certs, port in
             await #expect(throws: (any Error).self, "no client certificate") {
                 try await Self.get(port, "/-/healthy", certs: certs)
             }
@@ -162,19 +153,9 @@ struct WebTLSTests {
     }
 
     @Test func optionalClientCertificateLetsPlainClientsIn() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let web = try Self.settings(
-            certs,
-            """
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-              client_auth_type: VerifyClientCertIfGiven
-              client_ca_file: ca.crt
-              min_version: TLS13
-            """)
-        try await Self.withServer(web: web) { port in
+        try await Self.withTLSServer(
+            "  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n  min_version: TLS13\n"
+        ) { certs, port in
             let withoutCertificate = try await Self.get(port, "/-/healthy", certs: certs)
             #expect(withoutCertificate == 200)
             let withCertificate = try await Self.get(port, "/-/healthy", certs: certs, clientCert: "client")
@@ -186,17 +167,7 @@ struct WebTLSTests {
     }
 
     @Test func requireAnyClientCertAcceptsAnyCertificateButNeedsOne() async throws {
-        let certs = try TestCertificates.make()
-        defer { certs.remove() }
-        let web = try Self.settings(
-            certs,
-            """
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-              client_auth_type: RequireAnyClientCert
-            """)
-        try await Self.withServer(web: web) { port in
+        try await Self.withTLSServer("  client_auth_type: RequireAnyClientCert\n") { certs, port in
             await #expect(throws: (any Error).self, "no client certificate") {
                 try await Self.get(port, "/-/healthy", certs: certs)
             }
