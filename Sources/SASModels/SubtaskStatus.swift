@@ -1,6 +1,6 @@
 /// The subtask status codes of `ListOperationProcessDetail`, with the label values the
 /// metric contract uses.
-public enum SubtaskStatus: Int, Sendable, CaseIterable, Comparable {
+public enum SubtaskStatus: Int, Sendable, CaseIterable, Comparable, LabelledStatus {
     case notStarted = 0
     case running = 1
     case succeeded = 2
@@ -31,7 +31,7 @@ public enum SubtaskStatus: Int, Sendable, CaseIterable, Comparable {
 }
 
 /// The parent-task status codes of `ListOperationProcess`.
-public enum TaskStatus: Int, Sendable, CaseIterable {
+public enum TaskStatus: Int, Sendable, CaseIterable, LabelledStatus {
     case notStarted = 0
     case checking = 1
     case completed = 2
@@ -46,4 +46,10 @@ public enum TaskStatus: Int, Sendable, CaseIterable {
         case .timedOut: "timed_out"
         }
     }
+}
+
+/// A status code with a `status` label value (subtasks and parent tasks).
+public protocol LabelledStatus: CaseIterable, RawRepresentable where RawValue == Int {
+    /// The `status` label value.
+    var label: String { get }
 }

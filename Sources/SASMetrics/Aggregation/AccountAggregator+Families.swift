@@ -9,25 +9,7 @@ extension AccountAggregator {
 
         if let window {
             let byStatus = window.byStatus
-            var subtaskSamples: [MetricSample] = SubtaskStatus.allCases.map { status in
-                MetricSample(
-                    labels: [
-                        accountLabel, MetricLabel("status_code", String(status.rawValue)),
-                        MetricLabel("status", status.label),
-                    ],
-                    value: Double(byStatus[status.rawValue] ?? 0)
-                )
-            }
-            for (code, count) in byStatus where SubtaskStatus(rawValue: code) == nil {
-                subtaskSamples.append(
-                    MetricSample(
-                        labels: [
-                            accountLabel, MetricLabel("status_code", String(code)),
-                            MetricLabel("status", SubtaskStatus.unknownLabel),
-                        ],
-                        value: Double(count)
-                    ))
-            }
+            let subtaskSamples = Self.statusSamples(byStatus, SubtaskStatus.self, account: accountLabel)
             result.append(
                 MetricFamily(name: MetricNames.subtasks, help: Help.subtasks, type: .gauge, samples: subtaskSamples))
         }
@@ -105,25 +87,7 @@ extension AccountAggregator {
         }
 
         if let taskCounts = tasks?.byStatus {
-            var taskSamples: [MetricSample] = TaskStatus.allCases.map { status in
-                MetricSample(
-                    labels: [
-                        accountLabel, MetricLabel("status_code", String(status.rawValue)),
-                        MetricLabel("status", status.label),
-                    ],
-                    value: Double(taskCounts[status.rawValue] ?? 0)
-                )
-            }
-            for (code, count) in taskCounts where TaskStatus(rawValue: code) == nil {
-                taskSamples.append(
-                    MetricSample(
-                        labels: [
-                            accountLabel, MetricLabel("status_code", String(code)),
-                            MetricLabel("status", SubtaskStatus.unknownLabel),
-                        ],
-                        value: Double(count)
-                    ))
-            }
+            let taskSamples = Self.statusSamples(taskCounts, TaskStatus.self, account: accountLabel)
             result.append(MetricFamily(name: MetricNames.tasks, help: Help.tasks, type: .gauge, samples: taskSamples))
         }
 
@@ -163,6 +127,32 @@ extension AccountAggregator {
     }
 
     static func seconds(_ ms: Int64) -> Double { Double(ms) / 1000 }
+
+    /// One sample per known status (0 when none has it) and one per unknown code seen,
+    /// labelled `status_code` and `status`.
+    private static func statusSamples<Status: LabelledStatus>(
+        _ counts: [Int: Int], _: Status.Type, account: MetricLabel
+    ) -> [MetricSample] {
+        var samples = Status.allCases.map { status in
+            MetricSample(
+                labels: [
+                    account, MetricLabel("status_code", String(status.rawValue)), MetricLabel("status", status.label),
+                ],
+                value: Double(counts[status.rawValue] ?? 0)
+            )
+        }
+        for (code, count) in counts where Status(rawValue: code) == nil {
+            samples.append(
+                MetricSample(
+                    labels: [
+                        account, MetricLabel("status_code", String(code)),
+                        MetricLabel("status", SubtaskStatus.unknownLabel),
+                    ],
+                    value: Double(count)
+                ))
+        }
+        return samples
+    }
 }
 
 /// HELP texts of the aggregator's families.
