@@ -45,16 +45,8 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             error.message.hasPrefix("the file is empty")
             || (error.message.hasPrefix("invalid YAML") && error.line == nil)
             || error.message == "not valid YAML" || error.message == "invalid YAML"
-        if !documentLevel {
-            require(error.line != nil && error.column != nil, "error without a line and column: \(error)")
-        }
-        if let line = error.line {
-            // YAML breaks lines at LF, CR, CRLF, NEL, LS and PS (counted generously here).
-            let breaks = text.unicodeScalars.count { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
-            require(
-                line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
-            require((error.column ?? 1) >= 1, "error at column \(error.column ?? 0): \(error)")
-        }
+        checkErrorPosition(
+            line: error.line, column: error.column, in: text, documentLevel: documentLevel, error: "\(error)")
         checkNoSecret(in: error.description, secrets: secrets, exempt: exempt, what: "the error")
     case .success(let loaded):
         for warning in loaded.warnings {

@@ -37,15 +37,8 @@ public func fuzzWebConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(error.file == "web.yml", "error without the file: \(error)")
         let documentLevel =
             error.line == nil && (error.message.hasPrefix("invalid YAML") || error.message == "not valid YAML")
-        if !documentLevel {
-            require(error.line != nil && error.column != nil, "error without a line and column: \(error)")
-        }
-        if let line = error.line {
-            let breaks = text.unicodeScalars.count { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
-            require(
-                line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
-            require((error.column ?? 1) >= 1, "error at column \(error.column ?? 0): \(error)")
-        }
+        checkErrorPosition(
+            line: error.line, column: error.column, in: text, documentLevel: documentLevel, error: "\(error)")
         let document = try? Yams.compose(yaml: text)
         let (secrets, exempt) = webSecrets(document)
         for secret in secrets where secret.utf8.count >= 6 && containsBytes(error.description, secret) {
