@@ -78,7 +78,8 @@ public func fuzzExposition(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 let problems = ExpositionValidator.validate(bytes, format: format).problems
                 require(
                     problems.isEmpty,
-                    "\(format) of accounts \(chunks.map(\.0)): \(problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))"
+                    "\(format) of accounts \(chunks.map(\.0)): "
+                        + "\(problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))"
                 )
             }
         }
@@ -258,7 +259,8 @@ func checkExposition(
         let validator = ExpositionValidator.validate(bytes, format: format)
         require(
             validator.problems.isEmpty,
-            "\(format) of account \(account.debugDescription): \(validator.problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))"
+            "\(format) of account \(account.debugDescription): "
+                + "\(validator.problems.prefix(3))\n\(String(decoding: bytes, as: UTF8.self))"
         )
         if let families {
             let direct = ExpositionRenderer.render(families, format: format) + ExpositionRenderer.terminator(format)

@@ -80,7 +80,8 @@ public struct PageSequence<Page: PagedResponse>: AsyncSequence, Sendable {
             let number = nextPageNumber
             guard number <= bound else {
                 throw fail(
-                    "more than \(bound) pages (TotalCount \(total.map(String.init) ?? "absent"), \(rowsSoFar) rows read): giving up rather than looping"
+                    "more than \(bound) pages (TotalCount \(total.map(String.init) ?? "absent"), \(rowsSoFar) "
+                        + "rows read): giving up rather than looping"
                 )
             }
             let page: Page

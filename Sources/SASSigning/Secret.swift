@@ -43,7 +43,8 @@ public struct Credentials: Sendable, Equatable, CustomStringConvertible, CustomD
     }
 
     public var description: String {
-        "Credentials(accessKeyId: \(accessKeyId), accessKeySecret: <redacted>\(securityToken == nil ? "" : ", securityToken: <redacted>"))"
+        "Credentials(accessKeyId: \(accessKeyId), accessKeySecret: "
+            + "<redacted>\(securityToken == nil ? "" : ", securityToken: <redacted>"))"
     }
 
     public var debugDescription: String { description }

@@ -29,8 +29,9 @@ struct ExporterCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("web.config.file"),
-        help:
-            "Path of the exporter-toolkit web configuration file (TLS, client certificates, basic_auth_users with bcrypt hashes)."
+        help: ArgumentHelp(
+            "Path of the exporter-toolkit web configuration file (TLS, client certificates, basic_auth_users "
+                + "with bcrypt hashes).")
     )
     var webConfigFile: String?
 

@@ -100,8 +100,9 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("time-semantics"),
-        help:
-            "How StartTime/EndTime filter: creation (both bound the creation time) or creation-completion (the Java SDK's reading: EndTime bounds the completion time)."
+        help: ArgumentHelp(
+            "How StartTime/EndTime filter: creation (both bound the creation time) or creation-completion (the "
+                + "Java SDK's reading: EndTime bounds the completion time).")
     )
     var timeSemantics = "creation"
 

@@ -85,7 +85,9 @@ struct ConfigLoaderTests {
     static let badFiles: [(String, String)] = [
         (
             "accounts:\n  - name: a\n    region: r\n    intervall: 5s\n",
-            "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"
+            "bad.yml:4:5: accounts[0].intervall: unknown key (known keys here: credentials, endpoint, "
+                + "full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, "
+                + "page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"
         ),
         (
             "accounts:\n  - name: a\n    region: r\n    interval: 2m\n    poll_timeout: 1m\n",
@@ -132,15 +134,18 @@ struct ConfigLoaderTests {
             "bad.yml:5:7: accounts[0].credentials: needs `access_key_secret` or `access_key_secret_file`"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: s\n      access_key_secret_file: /run/secrets/sas\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      "
+                + "access_key_secret: s\n      access_key_secret_file: /run/secrets/sas\n",
             "bad.yml:5:7: accounts[0].credentials: give `access_key_secret` or `access_key_secret_file`, not both"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /nope\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      "
+                + "access_key_secret_file: /nope\n",
             "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: cannot read /nope (read error)"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /run/secrets/empty\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      "
+                + "access_key_secret_file: /run/secrets/empty\n",
             "bad.yml:6:31: accounts[0].credentials.access_key_secret_file: /run/secrets/empty is empty"
         ),
         (
@@ -223,19 +228,23 @@ struct ConfigLoaderTests {
             "accounts[0].credentials.role_arn", "acs:ram::<account id>:role/<role name>"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 10m\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      "
+                + "duration: 10m\n",
             "accounts[0].credentials.duration", "must be at least 15m"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      duration: 13h\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      "
+                + "duration: 13h\n",
             "accounts[0].credentials.duration", "from 15m to 12h"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      role_session_name: a b\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      "
+                + "role_session_name: a b\n",
             "accounts[0].credentials.role_session_name", "2 to 64"
         ),
         (
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      access_key_secret: s\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      role_arn: acs:ram::1:role/r\n      "
+                + "access_key_secret: s\n",
             "accounts[0].credentials", "missing `access_key_id`"
         ),
     ]
@@ -277,7 +286,8 @@ struct ConfigLoaderTests {
 
     @Test func errorsNeverEchoSecrets() {
         let text =
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret: [TOPSECRET]\n"
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      "
+            + "access_key_secret: [TOPSECRET]\n"
         do {
             _ = try loader.parse(text, file: "bad.yml")
             Issue.record("accepted a list as a secret")
@@ -314,7 +324,8 @@ struct ConfigCheckTests {
         let loader = ConfigLoader(
             readsSecretFiles: false, readFile: { _ in throw ConfigLoaderTests.CocoaLikeError.missing })
         let config = try loader.parse(
-            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      access_key_secret_file: /not/mounted\n",
+            "accounts:\n  - name: a\n    region: r\n    credentials:\n      access_key_id: x\n      "
+                + "access_key_secret_file: /not/mounted\n",
             file: "check.yml"
         )
         #expect(config.accounts[0].credentials?.accessKeyId == "x")

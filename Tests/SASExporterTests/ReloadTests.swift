@@ -64,7 +64,10 @@ struct ReloadTests {
         #expect(
             outcome
                 == .refused(
-                    "\(path):5:5: accounts[0].surprise: unknown key (known keys here: credentials, endpoint, full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, task_ids)"
+                    "\(path):5:5: accounts[0].surprise: unknown key (known keys here: credentials, endpoint, "
+                        + "full_refresh, interval, lang, lookback, max_concurrent_requests, max_tracked_subtasks, "
+                        + "name, page_size, poll_timeout, region, requests_per_second, signature, task_batch_size, "
+                        + "task_ids)"
                 ))
         #expect(app.supervisor.accountNames == ["a", "b"], "the running configuration stays")
         #expect(exporter.text.contains("alibabacloud_sas_config_last_reload_successful 0"))
@@ -90,7 +93,8 @@ struct ReloadTests {
         #expect(
             outcome
                 == .refused(
-                    "\(path): state_file: cannot change on reload (from none to /tmp/elsewhere.json); restart the exporter to use another state file"
+                    "\(path): state_file: cannot change on reload (from none to /tmp/elsewhere.json); restart "
+                        + "the exporter to use another state file"
                 ))
         await exporter.stop()
     }

@@ -76,7 +76,8 @@ struct WebBcryptStarvationTests {
                 unknowns.allSatisfy { $0.took > one / 2 },
                 "and not faster than a wrong password: \(unknowns.map(\.took))")
             print(
-                "bcrypt cost \(Self.cost): one check \(one); cached login \(cached.took); fresh login \(fresh.took); unknown users \(unknowns.map(\.took))"
+                "bcrypt cost \(Self.cost): one check \(one); cached login \(cached.took); fresh login "
+                    + "\(fresh.took); unknown users \(unknowns.map(\.took))"
             )
         }
     }

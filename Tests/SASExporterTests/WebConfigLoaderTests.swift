@@ -126,11 +126,14 @@ struct WebConfigLoaderTests {
     static let badFiles: [(String, String)] = [
         (
             "basic_auth_users:\n  a: \(h)\ntls_srever_config: {}\n",
-            "web.yml:3:1: tls_srever_config: unknown key (known keys here: basic_auth_users, http_server_config, rate_limit, tls_server_config)"
+            "web.yml:3:1: tls_srever_config: unknown key (known keys here: basic_auth_users, "
+                + "http_server_config, rate_limit, tls_server_config)"
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  min_verison: TLS12\n",
-            "web.yml:4:3: tls_server_config.min_verison: unknown key (known keys here: cert, cert_file, cipher_suites, client_allowed_sans, client_auth_type, client_ca, client_ca_file, curve_preferences, key, key_file, max_version, min_version, prefer_server_cipher_suites)"
+            "web.yml:4:3: tls_server_config.min_verison: unknown key (known keys here: cert, cert_file, "
+                + "cipher_suites, client_allowed_sans, client_auth_type, client_ca, client_ca_file, "
+                + "curve_preferences, key, key_file, max_version, min_version, prefer_server_cipher_suites)"
         ),
         (
             "tls_server_config:\n  key_file: a.key\n",
@@ -150,23 +153,30 @@ struct WebConfigLoaderTests {
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: Sometimes\n",
-            "web.yml:4:21: tls_server_config.client_auth_type: invalid client_auth_type \"Sometimes\" (one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert)"
+            "web.yml:4:21: tls_server_config.client_auth_type: invalid client_auth_type \"Sometimes\" (one of "
+                + "NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, "
+                + "RequireAndVerifyClientCert)"
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_ca_file: ca.crt\n",
-            "web.yml:2:3: tls_server_config: client CAs are configured but client_auth_type is NoClientCert; set a client_auth_type"
+            "web.yml:2:3: tls_server_config: client CAs are configured but client_auth_type is NoClientCert; "
+                + "set a client_auth_type"
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  min_version: TLS14\n",
-            "web.yml:4:16: tls_server_config.min_version: unknown TLS version \"TLS14\" (one of TLS10, TLS11, TLS12, TLS13)"
+            "web.yml:4:16: tls_server_config.min_version: unknown TLS version \"TLS14\" (one of TLS10, TLS11, "
+                + "TLS12, TLS13)"
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  min_version: TLS13\n  max_version: TLS12\n",
             "web.yml:5:16: tls_server_config.max_version: max_version TLS12 is below min_version TLS13"
         ),
         (
-            "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites:\n    - TLS_RSA_WITH_AES_128_CBC_SHA\n  max_version: TLS12\n",
-            "web.yml:5:5: tls_server_config.cipher_suites: HTTP/2 (http_server_config.http2, on by default) needs TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 in cipher_suites; add one or set http2: false"
+            "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites:\n    - "
+                + "TLS_RSA_WITH_AES_128_CBC_SHA\n  max_version: TLS12\n",
+            "web.yml:5:5: tls_server_config.cipher_suites: HTTP/2 (http_server_config.http2, on by default) "
+                + "needs TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 in "
+                + "cipher_suites; add one or set http2: false"
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n",
@@ -174,19 +184,25 @@ struct WebConfigLoaderTests {
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  curve_preferences: [CurveP1024]\n",
-            "web.yml:4:23: tls_server_config.curve_preferences[0]: unknown curve: CurveP1024 (one of CurveP256, CurveP384, CurveP521, X25519, X25519MLKEM768)"
+            "web.yml:4:23: tls_server_config.curve_preferences[0]: unknown curve: CurveP1024 (one of CurveP256, "
+                + "CurveP384, CurveP521, X25519, X25519MLKEM768)"
         ),
         (
             "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  curve_preferences: [SecP256r1MLKEM768]\n",
-            "web.yml:4:23: tls_server_config.curve_preferences[0]: curve SecP256r1MLKEM768 is not supported by this exporter's TLS library (BoringSSL); remove it"
+            "web.yml:4:23: tls_server_config.curve_preferences[0]: curve SecP256r1MLKEM768 is not supported by "
+                + "this exporter's TLS library (BoringSSL); remove it"
         ),
         (
-            "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n",
-            "web.yml:5:24: tls_server_config.client_allowed_sans: client_allowed_sans requires client_auth_type to be one of RequireAnyClientCert or RequireAndVerifyClientCert"
+            "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: "
+                + "VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n",
+            "web.yml:5:24: tls_server_config.client_allowed_sans: client_allowed_sans requires client_auth_type "
+                + "to be one of RequireAnyClientCert or RequireAndVerifyClientCert"
         ),
         (
-            "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: []\n",
-            "web.yml:5:24: tls_server_config.client_allowed_sans: list at least one name (an empty list would refuse every client)"
+            "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: "
+                + "RequireAnyClientCert\n  client_allowed_sans: []\n",
+            "web.yml:5:24: tls_server_config.client_allowed_sans: list at least one name (an empty list would "
+                + "refuse every client)"
         ),
         (
             "http_server_config:\n  http2: maybe\n",
@@ -194,19 +210,24 @@ struct WebConfigLoaderTests {
         ),
         (
             "http_server_config:\n  headers:\n    Server: nginx\n",
-            "web.yml:3:5: http_server_config.headers.Server: HTTP header \"Server\" can not be configured (allowed: Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection)"
+            "web.yml:3:5: http_server_config.headers.Server: HTTP header \"Server\" can not be configured "
+                + "(allowed: Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, "
+                + "X-Frame-Options, X-XSS-Protection)"
         ),
         (
             "http_server_config:\n  headers:\n    X-Frame-Options: allow\n",
-            "web.yml:3:22: http_server_config.headers.X-Frame-Options: invalid value \"allow\", expected one of: deny, sameorigin"
+            "web.yml:3:22: http_server_config.headers.X-Frame-Options: invalid value \"allow\", expected one "
+                + "of: deny, sameorigin"
         ),
         (
             "basic_auth_users:\n  alice: secret\n",
-            "web.yml:2:10: basic_auth_users.alice: not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints"
+            "web.yml:2:10: basic_auth_users.alice: not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from "
+                + "04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints"
         ),
         (
             "basic_auth_users:\n  alice: \"$2b$03$\(String(repeating: "a", count: 53))\"\n",
-            "web.yml:2:10: basic_auth_users.alice: not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints"
+            "web.yml:2:10: basic_auth_users.alice: not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from "
+                + "04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints"
         ),
         (
             "basic_auth_users:\n  \"al:ice\": \(h)\n",
@@ -218,7 +239,8 @@ struct WebConfigLoaderTests {
         ),
         (
             "rate_limit:\n  interval: 1x\n  burst: 10\n",
-            "web.yml:2:13: rate_limit.interval: \"1x\" is not a duration (use forms such as 1s, 500ms, 1m; 0 turns the limit off)"
+            "web.yml:2:13: rate_limit.interval: \"1x\" is not a duration (use forms such as 1s, 500ms, 1m; 0 "
+                + "turns the limit off)"
         ),
         (
             "rate_limit:\n  interval: 1s\n  burst: -1\n",

@@ -270,7 +270,8 @@ struct WebToolkitCompatibilityTests {
             (
                 "tls_config_noAuth.requireandverifyclientcert.good.yml",
                 Self.header
-                    + "  client_auth_type: \"RequireAndVerifyClientCert\"\n  client_ca_file: \"client_selfsigned.pem\"\n",
+                    + "  client_auth_type: \"RequireAndVerifyClientCert\"\n  client_ca_file: "
+                    + "\"client_selfsigned.pem\"\n",
                 { (port: Int) async throws in
                     #expect(try await tls { $0.certificate = client }.send(to: port).status == 200)
                     await #expect(throws: (any Error).self, "a certificate of another CA is refused") {
@@ -449,7 +450,8 @@ struct WebToolkitCompatibilityTests {
         (
             "web_config_auth_clientCAs_nocerts.bad.yml",
             header
-                + "  client_auth_type: \"RequireAndVerifyClientCert\"\n  client_ca_file: \"tls-ca-chain-invalid.pem\"\n",
+                + "  client_auth_type: \"RequireAndVerifyClientCert\"\n  client_ca_file: "
+                + "\"tls-ca-chain-invalid.pem\"\n",
             "tls_server_config.client_ca_file"
         ),
         (
@@ -464,7 +466,8 @@ struct WebToolkitCompatibilityTests {
         (
             "web_config_noAuth_inventedCiphers.bad.yml",
             header
-                + "  client_auth_type: \"VerifyClientCertIfGiven\"\n  cipher_suites:\n  - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA2048\n",
+                + "  client_auth_type: \"VerifyClientCertIfGiven\"\n  cipher_suites:\n  - "
+                + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA2048\n",
             "tls_server_config.cipher_suites[0]"
         ),
         (
@@ -480,7 +483,8 @@ struct WebToolkitCompatibilityTests {
         (
             "web_config_noAuth_noHTTP2Cipher.bad.yml",
             header
-                + "  client_auth_type: \"VerifyClientCertIfGiven\"\n  cipher_suites:\n    - TLS_RSA_WITH_AES_128_CBC_SHA\n  max_version: TLS12\n",
+                + "  client_auth_type: \"VerifyClientCertIfGiven\"\n  cipher_suites:\n    - "
+                + "TLS_RSA_WITH_AES_128_CBC_SHA\n  max_version: TLS12\n",
             "tls_server_config.cipher_suites"
         ),
         (
@@ -504,7 +508,8 @@ struct WebToolkitCompatibilityTests {
         (
             "web_config_auth_client_san_optional_cert.bad.yaml",
             header
-                + "  client_auth_type: \"VerifyClientCertIfGiven\"\n  client_ca_file: \"client2_selfsigned.pem\"\n  client_allowed_sans:\n    - \"one\"\n",
+                + "  client_auth_type: \"VerifyClientCertIfGiven\"\n  client_ca_file: "
+                + "\"client2_selfsigned.pem\"\n  client_allowed_sans:\n    - \"one\"\n",
             "tls_server_config.client_allowed_sans"
         ),
     ]

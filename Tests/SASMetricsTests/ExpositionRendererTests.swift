@@ -143,7 +143,8 @@ import Testing
         let text = String(decoding: ExpositionRenderer.render(families, format: .prometheusText), as: UTF8.self)
         #expect(
             text
-                == "# HELP _9bad_name h\n# TYPE _9bad_name gauge\n_9bad_name{bad_label=\"0\"} 3\n_9bad_name{bad_label=\"1\"} 1\n"
+                == "# HELP _9bad_name h\n# TYPE _9bad_name gauge\n_9bad_name{bad_label=\"0\"} "
+                + "3\n_9bad_name{bad_label=\"1\"} 1\n"
         )
     }
 

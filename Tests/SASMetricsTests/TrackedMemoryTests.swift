@@ -27,13 +27,15 @@ import Testing
         let encoded = try JSONEncoder().encode(tracked)
         if let before, let after {
             print(
-                "tracked subtasks: \(count) entries, resident +\(after - before) bytes, \((after - before) / count) bytes per entry"
+                "tracked subtasks: \(count) entries, resident +\(after - before) bytes, "
+                    + "\((after - before) / count) bytes per entry"
             )
         }
         let buckets = tracked.entries.capacity
         let tableBytes = buckets * (MemoryLayout<Fingerprint>.stride + MemoryLayout<TrackedEntry>.stride)
         print(
-            "tracked subtasks: hash table holds \(buckets) entries, \(tableBytes) bytes of key and value storage, \(tableBytes / count) bytes per entry"
+            "tracked subtasks: hash table holds \(buckets) entries, \(tableBytes) bytes of key and value "
+                + "storage, \(tableBytes / count) bytes per entry"
         )
         print("tracked subtasks: encoded state \(encoded.count) bytes, \(encoded.count / count) bytes per entry")
         let decoded = try JSONDecoder().decode(TrackedSubtasks.self, from: encoded)

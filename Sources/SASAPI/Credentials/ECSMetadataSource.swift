@@ -88,7 +88,8 @@ public struct ECSMetadataSource: TemporaryCredentialSource {
         guard (200...299).contains(reply.status), !token.isEmpty else {
             if imdsV1Disabled {
                 throw CredentialsError(
-                    "\(source) answered HTTP \(reply.status) for an IMDSv2 token; ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids going on without one"
+                    "\(source) answered HTTP \(reply.status) for an IMDSv2 token; "
+                        + "ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids going on without one"
                 )
             }
             return nil

@@ -13,7 +13,8 @@ public struct TemporaryCredentials: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "TemporaryCredentials(\(credentials), expiration: \(expiration.map { ACSTimestamp.format(epochSeconds: $0) } ?? "unknown"))"
+        "TemporaryCredentials(\(credentials), expiration: "
+            + "\(expiration.map { ACSTimestamp.format(epochSeconds: $0) } ?? "unknown"))"
     }
 }
 

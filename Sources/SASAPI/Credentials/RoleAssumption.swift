@@ -66,7 +66,8 @@ public struct RoleAssumption: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "RoleAssumption(roleArn: \(roleArn), roleSessionName: \(roleSessionName), externalId: \(externalId == nil ? "none" : "set"), "
+        "RoleAssumption(roleArn: \(roleArn), roleSessionName: \(roleSessionName), externalId: "
+            + "\(externalId == nil ? "none" : "set"), "
             + "duration: \(duration.components.seconds)s, stsEndpoint: \(stsEndpoint ?? "default"))"
     }
 

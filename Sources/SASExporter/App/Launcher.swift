@@ -61,7 +61,8 @@ public enum Launcher {
         if options.checkOnly {
             let owned = configuration.accounts.filter { shard.owns(account: $0.name) }.count
             print(
-                "\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, \(owned) owned by this shard; secret files are read at start, not checked here)"
+                "\(options.configFile ?? "configuration"): OK (\(configuration.accounts.count) accounts, "
+                    + "\(owned) owned by this shard; secret files are read at start, not checked here)"
             )
             if let path = options.webConfigFile { print("\(path): OK") }
             return 0
@@ -129,7 +130,9 @@ public enum Launcher {
             throw ConfigError(
                 file: "",
                 message:
-                    "nothing to poll: give --config.file, or --sas.region (or ALIBABA_CLOUD_REGION_ID) with credentials in ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try --demo"
+                    "nothing to poll: give --config.file, or --sas.region (or ALIBABA_CLOUD_REGION_ID) with "
+                    + "credentials in ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try "
+                    + "--demo"
             )
         }
         let environment = options.environment
@@ -148,7 +151,9 @@ public enum Launcher {
             throw ConfigError(
                 file: "",
                 message:
-                    "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or the RRSA variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE), or write them in a --config.file"
+                    "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or "
+                    + "the RRSA variables ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and "
+                    + "ALIBABA_CLOUD_OIDC_TOKEN_FILE), or write them in a --config.file"
             )
         }
         return ExporterConfiguration(accounts: [

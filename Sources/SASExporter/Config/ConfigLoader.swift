@@ -163,7 +163,8 @@ public struct ConfigLoader: Sendable {
             let unique = ids.filter { seen.insert($0).inserted }
             if unique.count < ids.count {
                 warnings.append(
-                    "\(node.error("").location): \(ids.count - unique.count) task id(s) listed more than once; each is polled once"
+                    "\(node.error("").location): \(ids.count - unique.count) task id(s) listed more than once; "
+                        + "each is polled once"
                 )
             }
             account.taskIds = unique

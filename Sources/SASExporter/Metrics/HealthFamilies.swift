@@ -38,7 +38,8 @@ enum HealthFamilies {
             MetricFamily(
                 name: "alibabacloud_sas_poll_failures_total",
                 help:
-                    "Background polls of the account that did not fetch every page; the previous snapshot stayed served.",
+                    "Background polls of the account that did not fetch every page; the previous snapshot "
+                    + "stayed served.",
                 type: .counter, samples: sample(Double(health.pollFailuresTotal), counter: true)),
             MetricFamily(
                 name: "alibabacloud_sas_poll_skipped_total",
@@ -47,7 +48,8 @@ enum HealthFamilies {
             MetricFamily(
                 name: "alibabacloud_sas_api_requests_total",
                 help:
-                    "Security Center API call attempts by action and outcome: OK, the API error code, timeout, transport, decode, deadline, credentials or pagination.",
+                    "Security Center API call attempts by action and outcome: OK, the API error code, timeout, "
+                    + "transport, decode, deadline, credentials or pagination.",
                 type: .counter, samples: requests),
             MetricFamily(
                 name: "alibabacloud_sas_api_request_duration_seconds",
@@ -71,7 +73,9 @@ enum HealthFamilies {
             MetricFamily(
                 name: "alibabacloud_sas_state_file_errors_total",
                 help:
-                    "State file errors by operation: load (the file was unusable at start, moved aside, counting started fresh) or save (the state could not be written; polling and serving went on).",
+                    "State file errors by operation: load (the file was unusable at start, moved aside, "
+                    + "counting started fresh) or save (the state could not be written; polling and serving went "
+                    + "on).",
                 type: .counter,
                 samples: [
                     MetricSample(

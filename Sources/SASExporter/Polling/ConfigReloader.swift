@@ -71,7 +71,9 @@ public final class ConfigReloader: Service, Sendable {
                 throw ConfigError(
                     file: path, keyPath: "state_file",
                     message:
-                        "cannot change on reload (from \(stateFile ?? "none") to \(loaded.configuration.stateFile ?? "none")); restart the exporter to use another state file"
+                        "cannot change on reload (from \(stateFile ?? "none") to "
+                        + "\(loaded.configuration.stateFile ?? "none")); restart the exporter to use another "
+                        + "state file"
                 )
             }
             let configuration = prepare(loaded.configuration)

@@ -42,12 +42,12 @@ struct PollReader: Sendable {
         pending.reserveCapacity(min(expectedSubtasks(plan.read, tasks: tasks), account.maxTrackedSubtasks))
         let remaining = (deadline - clock.now()).seconds
         if Double(estimated) > account.requestsPerSecond * remaining {
+            let rate = account.requestsPerSecond
             logger.warning(
                 "the API budget is below what the window needs: the poll may not finish before poll_timeout",
                 metadata: [
                     "account": "\(account.name)", "calls_needed": "\(estimated)",
-                    "budget":
-                        "\(Int(account.requestsPerSecond * remaining)) (requests_per_second \(account.requestsPerSecond) x \(Int(remaining)) s left)",
+                    "budget": "\(Int(rate * remaining)) (requests_per_second \(rate) x \(Int(remaining)) s left)",
                 ])
         }
         let accumulator = Accumulator(pending)

@@ -41,7 +41,8 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             guard declared <= allowed, !(unsized && allowed == 0) else {
                 return refuse(
                     context, .contentTooLarge,
-                    "Content Too Large: only \(ListenerLimits.reloadPath) takes a request body, of at most \(limits.maxReloadBodySize) bytes\n"
+                    "Content Too Large: only \(ListenerLimits.reloadPath) takes a request body, of at most "
+                        + "\(limits.maxReloadBodySize) bytes\n"
                 )
             }
             bodyAllowance = allowed
@@ -72,7 +73,8 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if case HTTPParserError.headerOverflow = error, inFlight == 0, !closing {
             return refuse(
                 context, .requestHeaderFieldsTooLarge,
-                "Request Header Fields Too Large: at most \(limits.maxHeaderFieldCount) header lines, \(limits.maxHeaderFieldSize) bytes each, \(limits.maxHeaderListSize) bytes in all\n"
+                "Request Header Fields Too Large: at most \(limits.maxHeaderFieldCount) header lines, "
+                    + "\(limits.maxHeaderFieldSize) bytes each, \(limits.maxHeaderListSize) bytes in all\n"
             )
         }
         // What a refused request goes on sending is not an error of its own.

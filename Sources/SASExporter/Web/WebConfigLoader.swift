@@ -114,7 +114,8 @@ public struct WebConfigLoader: Sendable {
             guard users[user] == nil else { throw entry.error("user given twice", at: keyNode) }
             guard let hash = BcryptHash(try entry.string()) else {
                 throw entry.error(
-                    "not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more characters, as `htpasswd -nBC 10 USER` prints"
+                    "not a bcrypt hash: expected $2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 more "
+                        + "characters, as `htpasswd -nBC 10 USER` prints"
                 )
             }
             users[user] = hash

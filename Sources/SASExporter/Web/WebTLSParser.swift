@@ -94,7 +94,9 @@ struct WebTLSParser {
                 Self.http2RequiredSuites.isDisjoint(with: config.cipherSuites)
             {
                 throw suitesNode.error(
-                    "HTTP/2 (http_server_config.http2, on by default) needs TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 in cipher_suites; add one or set http2: false"
+                    "HTTP/2 (http_server_config.http2, on by default) needs "
+                        + "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 in "
+                        + "cipher_suites; add one or set http2: false"
                 )
             }
         }
@@ -108,7 +110,8 @@ struct WebTLSParser {
             }
             guard config.clientAuth.requires else {
                 throw sansNode.error(
-                    "client_allowed_sans requires client_auth_type to be one of RequireAnyClientCert or RequireAndVerifyClientCert"
+                    "client_allowed_sans requires client_auth_type to be one of RequireAnyClientCert or "
+                        + "RequireAndVerifyClientCert"
                 )
             }
             config.allowedSANs = names

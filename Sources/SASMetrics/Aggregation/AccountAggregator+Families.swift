@@ -158,27 +158,36 @@ extension AccountAggregator {
 /// HELP texts of the aggregator's families.
 enum Help {
     static let subtasks =
-        "Operation subtasks in the poll window by current status, from the last complete background poll of ListOperationProcessDetail (not fetched at scrape time)."
+        "Operation subtasks in the poll window by current status, from the last complete background poll of "
+        + "ListOperationProcessDetail (not fetched at scrape time)."
     static let completed =
-        "Operation subtasks observed reaching a terminal status (succeeded, timed_out or failed); each DetailTaskId is counted once."
+        "Operation subtasks observed reaching a terminal status (succeeded, timed_out or failed); each "
+        + "DetailTaskId is counted once."
     static let duration =
-        "Run time (EndTime minus StartTime) of completed operation subtasks in seconds, observed once per subtask; records without sound times are not observed."
+        "Run time (EndTime minus StartTime) of completed operation subtasks in seconds, observed once per "
+        + "subtask; records without sound times are not observed."
     static let checkCompletions = "Completed operation subtasks that carried this check item."
     static let checkFailures =
         "Completed operation subtasks carrying this check item that ended failed or timed_out (reason)."
     static let checkInfo = "Display name of a check item (value 1); join it on check_id with group_left."
     static let runningOldest =
-        "Start time in Unix seconds of the oldest subtask still running, from the last complete background poll; absent when none runs."
+        "Start time in Unix seconds of the oldest subtask still running, from the last complete background "
+        + "poll; absent when none runs."
     static let pendingOldest =
-        "Creation time in Unix seconds of the oldest subtask not yet started, from the last complete background poll; absent when none waits."
+        "Creation time in Unix seconds of the oldest subtask not yet started, from the last complete background "
+        + "poll; absent when none waits."
     static let tasks =
-        "Parent operation tasks in the poll window by status, from the last complete background poll of ListOperationProcess."
+        "Parent operation tasks in the poll window by status, from the last complete background poll of "
+        + "ListOperationProcess."
     static let invalid =
-        "Subtask records the API returned that could not be used as they are, by reason; each odd subtask counts once, duplicates once per extra copy in a read."
+        "Subtask records the API returned that could not be used as they are, by reason; each odd subtask "
+        + "counts once, duplicates once per extra copy in a read."
     static let tracked =
         "Subtasks held in the de-duplication state behind the completion counters, after the last complete poll."
     static let evictions =
-        "Entries that left the de-duplication state, by reason: expired_window (created more than lookback plus a margin ago, harmless) or cap (max_tracked_subtasks reached: completions of the forgotten subtasks are no longer counted)."
+        "Entries that left the de-duplication state, by reason: expired_window (created more than lookback plus "
+        + "a margin ago, harmless) or cap (max_tracked_subtasks reached: completions of the forgotten subtasks "
+        + "are no longer counted)."
     static let checksDropped =
         "Completions whose check id got no series because max_checks distinct check ids were already exported."
 }

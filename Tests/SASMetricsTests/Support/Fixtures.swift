@@ -47,8 +47,9 @@ enum Fixtures {
                 String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             )
             .enumerated().first { $0.element.0 != $0.element.1 }
+            let difference = firstDifference.map { "\($0.offset + 1): got \($0.element.0) expected \($0.element.1)" }
             Issue.record(
-                "\(name) differs (run with SAS_UPDATE_GOLDEN=1 to regenerate); first differing line \(firstDifference.map { "\($0.offset + 1): got \($0.element.0) expected \($0.element.1)" } ?? "(length)")",
+                "\(name) differs (run with SAS_UPDATE_GOLDEN=1 to regenerate); first differing line \(difference ?? "(length)")",
                 sourceLocation: sourceLocation
             )
         }
