@@ -35,6 +35,7 @@ let package = Package(
         // For the benchmark package (Benchmarks/), which depends on this one by path.
         .library(name: "SASModels", targets: ["SASModels"]),
         .library(name: "SASMetrics", targets: ["SASMetrics"]),
+        .library(name: "SASGzip", targets: ["SASGzip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -75,6 +76,15 @@ let package = Package(
         ),
         // Aggregation, de-duplication state, snapshots and exposition; no I/O.
         .target(name: "SASMetrics", dependencies: ["SASModels"], swiftSettings: swiftSettings),
+        // Gzip of response bodies (zlib through CompressNIO).
+        .target(
+            name: "SASGzip",
+            dependencies: [
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The local Security Center stand-in, as a library.
         .target(
             name: "SASSimulator",
@@ -94,12 +104,11 @@ let package = Package(
         .target(
             name: "SASExporter",
             dependencies: [
-                "SASAPI", "SASMetrics", "SASSigning", "SASModels", "SASBuildFacts",
+                "SASAPI", "SASMetrics", "SASSigning", "SASModels", "SASBuildFacts", "SASGzip",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // --web.config.file: bcrypt basic auth and TLS on the exporter's listener.
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -198,6 +207,7 @@ let package = Package(
             name: "SASExporterTests",
             dependencies: [
                 "SASExporter", "SASSimulator", "SASAPI", "SASSigning", "SASMetrics", "SASModels", "SASTestKit",
+                "SASGzip",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

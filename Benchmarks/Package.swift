@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The benchmarks of sas-exporter (issue 13): decode of one page, ingest of 100 000
-/// subtasks, render of ~4 000 series, memory per tracked subtask.
+/// subtasks, render of ~4 000 series and gzip of the body, memory per tracked subtask.
 ///
 /// A package of its own, so that the exporter's build never compiles the benchmark
 /// framework. `Benchmarks/SASBenchmarks` runs under ordo-one/benchmark (wall time and
@@ -29,6 +29,7 @@ let package = Package(
                 "CHeapStats",
                 .product(name: "SASModels", package: "sas-exporter"),
                 .product(name: "SASMetrics", package: "sas-exporter"),
+                .product(name: "SASGzip", package: "sas-exporter"),
             ]
         ),
         .executableTarget(

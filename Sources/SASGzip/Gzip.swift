@@ -1,10 +1,11 @@
 import CompressNIO
 import NIOCore
 
-/// Gzip for response bodies.
-enum Gzip {
+/// Gzip for response bodies (the exporter's `/metrics`; a target of its own so the
+/// benchmark package can measure it without building the exporter).
+public enum Gzip {
     /// Compresses `bytes`; nil if zlib fails (the caller then sends the body as it is).
-    static func compress(_ bytes: [UInt8]) -> ByteBuffer? {
+    public static func compress(_ bytes: [UInt8]) -> ByteBuffer? {
         var input = ByteBuffer(bytes: bytes)
         let compressor = CompressionAlgorithm.gzip().compressor
         do {
@@ -20,7 +21,7 @@ enum Gzip {
 
     /// Whether an `Accept-Encoding` header allows gzip (`gzip`, `x-gzip` or `*` with a
     /// `q` above 0).
-    static func accepted(_ header: String?) -> Bool {
+    public static func accepted(_ header: String?) -> Bool {
         guard let header else { return false }
         for part in header.split(separator: ",") {
             let fields = part.split(separator: ";").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }

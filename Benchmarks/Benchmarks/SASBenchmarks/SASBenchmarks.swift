@@ -66,6 +66,10 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Render4k.AssembleOpenMetrics") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(Workloads.assemble([render.rendered], format: .openMetrics)) }
     }
+    let textBody = Workloads.assemble([render.rendered], format: .prometheusText)
+    Benchmark("Render4k.GzipText") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(Workloads.gzip(textBody)) }
+    }
 
     Benchmark(
         "TrackedMemory100k",

@@ -1,4 +1,5 @@
 import Foundation
+import SASGzip
 import SASMetrics
 import SASModels
 
@@ -55,6 +56,12 @@ public enum Workloads {
     /// body is stale).
     public static func assemble(_ chunks: [RenderedFamilies], format: ExpositionFormat) -> [UInt8] {
         RenderedFamilies.assemble(chunks, format: format) + ExpositionRenderer.terminator(format)
+    }
+
+    /// Gzips a `/metrics` body as the scrape cache does (at most once a second per format,
+    /// for scrapers that accept gzip); returns the compressed size (0 if zlib failed).
+    public static func gzip(_ body: [UInt8]) -> Int {
+        Gzip.compress(body)?.readableBytes ?? 0
     }
 }
 

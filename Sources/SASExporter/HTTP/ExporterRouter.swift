@@ -1,4 +1,5 @@
 import Hummingbird
+import SASGzip
 import SASMetrics
 
 /// The outcome of a configuration reload, for `POST /-/reload`.

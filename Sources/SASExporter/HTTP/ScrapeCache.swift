@@ -1,4 +1,5 @@
 import NIOCore
+import SASGzip
 import SASMetrics
 import Synchronization
 
