@@ -10,7 +10,7 @@ import (
 // TestSignV3Vectors signs the V3 requests of the project's SDK vectors and expects the
 // SDK's Authorization header byte for byte.
 func TestSignV3Vectors(t *testing.T) {
-	raw, err := os.ReadFile("../../../Tests/SASSigningTests/Fixtures/signature-vectors.json")
+	raw, err := os.ReadFile("../../../Tests/SASTestKit/Resources/signature-vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
