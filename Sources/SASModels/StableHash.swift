@@ -54,6 +54,13 @@ public struct Fingerprint: Hashable, Sendable, Comparable {
         hasher.combine(low)
     }
 
+    /// The hash tables' hash without SipHash: `low` is already mixed (`mix64`), so the
+    /// table's seed is mixed in once more and that is all. (Sets and dictionaries keyed by
+    /// fingerprint are the aggregation's hot path: several lookups per subtask per poll.)
+    public func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: StableHash.mix64(low ^ UInt64(UInt(bitPattern: seed))))
+    }
+
     public static func < (lhs: Fingerprint, rhs: Fingerprint) -> Bool {
         lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low
     }
