@@ -34,16 +34,15 @@ extension AccountAggregator {
         var window = WindowCounts()
         var completedThisPoll = 0
         var tally = CompletionTally(self)
+        noteChecks(in: poll, nowMs: nowMs)
         for entry in poll.withId.values {
             let record = entry.record
-            noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
             if ingest(record, key: record.key, in: poll, tally: &tally, nowMs: nowMs) { completedThisPoll += 1 }
         }
         tally.apply(to: &self)
         for entry in poll.withoutId {
             let record = entry.record
-            noteChecks(of: record, in: poll, nowMs: nowMs)
             window.add(WindowEntry(record))
             let reasons = Self.invalidReasons(record) | InvalidReason.missingId.flag
             _ = countOnce(reasons, key: record.key, createTime: record.createTime, in: poll, nowMs: nowMs)
@@ -216,10 +215,10 @@ extension AccountAggregator {
         return new != 0
     }
 
-    /// Creates a check's three series at 0 the first time it is seen (within
-    /// `maxChecks`).
-    private mutating func noteChecks(of record: SubtaskRecord, in poll: PendingPoll, nowMs: Int64) {
-        for checkId in poll.checks(of: record) {
+    /// Creates the three series of each check of the poll's records at 0 the first time
+    /// it is seen (within `maxChecks`).
+    private mutating func noteChecks(in poll: PendingPoll, nowMs: Int64) {
+        for checkId in poll.distinctChecks {
             guard checks[checkId] == nil, checks.count < configuration.maxChecks else { continue }
             var series = CheckSeries(createdMs: nowMs)
             if let name = poll.checkNames[checkId] { series.name = ExpositionText.exposedLabelValue(name) }

@@ -25,6 +25,11 @@ public struct PendingPoll: Sendable {
     /// Check ids of the records (records point into it) and the latest names.
     var checkIds: [Int64] = []
     var checkNames: [Int64: String] = [:]
+    /// Every check id of the records in the window, once, in the order first seen (the
+    /// aggregator creates their series from this, not per record; under `maxChecks` the
+    /// first seen keep theirs).
+    var distinctChecks: [Int64] = []
+    private var seenChecks: Set<CheckKey> = []
     /// Task ids of the records (records point into it).
     var taskIds: [String] = []
     private var taskIndexes: [String: Int32] = [:]
@@ -116,8 +121,11 @@ public struct PendingPoll: Sendable {
             }
             let start = Int(record.checkStart)
             record.checkStart = Int32(clamping: checkIds.count)
-            checkIds.append(
-                contentsOf: UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))]))
+            let recordChecks = UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))])
+            checkIds.append(contentsOf: recordChecks)
+            for checkId in recordChecks where seenChecks.insert(CheckKey(checkId)).inserted {
+                distinctChecks.append(checkId)
+            }
             let entry = Entry(record: record, listing: listing)
             guard record.hasId else {
                 withoutId.append(entry)
@@ -190,5 +198,19 @@ public struct PendingPoll: Sendable {
         case .running: return 2
         case .succeeded, .timedOut, .failed: return 3
         }
+    }
+}
+
+/// A check id as a set element, hashed without SipHash (ids are small integers: `mix64`
+/// spreads them; the set is filled once per check of every record of a poll).
+struct CheckKey: Hashable {
+    let id: Int64
+
+    init(_ id: Int64) { self.id = id }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(id) }
+
+    func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: StableHash.mix64(UInt64(bitPattern: id) ^ UInt64(UInt(bitPattern: seed))))
     }
 }
