@@ -107,7 +107,9 @@ import Testing
         poll.begin(first)
         poll.add(
             SubtaskPage(details: [
-                S.subtask("a", 1, created: S.afterFirstPoll), S.subtask("ghost", 2, created: S.afterFirstPoll),
+                S.subtask("a", 1, created: S.afterFirstPoll),
+                S.subtask(
+                    "ghost", 2, checks: [CheckItem(checkId: 77, checkShowName: "ghost")], created: S.afterFirstPoll),
             ]), listing: first)
         poll.add(SubtaskPage(details: [S.subtask("b", 1, created: S.afterFirstPoll)]), listing: other)
         let retry = PendingPoll.ListingID(batch: 0, attempt: 2)
@@ -118,6 +120,7 @@ import Testing
         #expect(aggregator.invalidCount(.duplicate) == 0)
         #expect(S.value(snapshot, MetricNames.subtasks, ["status": "running"]) == 1, "b of the other batch stays")
         #expect(S.value(snapshot, MetricNames.subtasks, ["status": "succeeded"]) == 1)
+        #expect(aggregator.checkCounts(77) == nil, "a check only the abandoned attempt carried gets no series")
     }
 
     /// While configured tasks are polled, a record of no known task belongs to one of

@@ -59,9 +59,11 @@ public enum Workloads {
     }
 
     /// Gzips a `/metrics` body as the scrape cache does (at most once a second per format,
-    /// for scrapers that accept gzip); returns the compressed size (0 if zlib failed).
+    /// for scrapers that accept gzip); returns the compressed size.
     public static func gzip(_ body: [UInt8]) -> Int {
-        Gzip.compress(body)?.readableBytes ?? 0
+        // A zlib failure would measure the failure path: stop rather than pass.
+        guard let compressed = Gzip.compress(body) else { preconditionFailure("gzip failed") }
+        return compressed.readableBytes
     }
 }
 

@@ -75,6 +75,19 @@ public struct PendingPoll: Sendable {
         }
         withoutId.removeAll(where: earlier)
         withId = withId.filter { !earlier($0.value) }
+        // Checks only the abandoned attempt carried get no series.
+        distinctChecks = []
+        seenChecks = []
+        for entry in withoutId + Array(withId.values) { noteChecks(of: entry.record) }
+    }
+
+    /// Adds a kept record's checks to `distinctChecks` (those not seen yet).
+    private mutating func noteChecks(of record: SubtaskRecord) {
+        let start = Int(record.checkStart)
+        for checkId in checkIds[start..<(start + Int(record.checkCount))]
+        where seenChecks.insert(CheckKey(checkId)).inserted {
+            distinctChecks.append(checkId)
+        }
     }
 
     /// Folds one page of a listing of the subtasks of `requested` (the batch's task ids;
@@ -120,6 +133,8 @@ public struct PendingPoll: Sendable {
                 continue
             }
             let start = Int(record.checkStart)
+            // The decoder's ranges tile the page's checks; an unsafe slice does not check it.
+            precondition(start >= 0 && start + Int(record.checkCount) <= pageChecks.count, "check range off the page")
             record.checkStart = Int32(clamping: checkIds.count)
             let recordChecks = UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))])
             checkIds.append(contentsOf: recordChecks)
