@@ -95,12 +95,14 @@ func containsBytes(_ text: String, _ part: String) -> Bool {
 /// column unless the error is about the whole document, the line within the text's line
 /// breaks (YAML breaks at LF, CR, CRLF, NEL, LS and PS: counted generously), the column
 /// at least 1.
-func checkErrorPosition(line: Int?, column: Int?, in text: String, documentLevel: Bool, error: String) {
+func checkErrorPosition(
+    line: Int?, column: Int?, in text: String, documentLevel: Bool, error: @autoclosure () -> String
+) {
     if !documentLevel {
-        require(line != nil && column != nil, "error without a line and column: \(error)")
+        require(line != nil && column != nil, "error without a line and column: \(error())")
     }
     guard let line else { return }
     let breaks = text.unicodeScalars.count { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
-    require(line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error)")
-    require((column ?? 1) >= 1, "error at column \(column ?? 0): \(error)")
+    require(line >= 1 && line <= breaks + 2, "error at line \(line) of a text with \(breaks) line breaks: \(error())")
+    require((column ?? 1) >= 1, "error at column \(column ?? 0): \(error())")
 }

@@ -128,14 +128,13 @@ struct ClientTests {
             var configuration = try TestClient.configuration(server)
             configuration.retry = .none
             let observer = RecordingObserver()
-            // The configured read timeout is what the client is built with (no wall-clock
+            // The read timeout ended the call, not the 30 s attempt deadline (no wall-clock
             // bound here: on a loaded machine the call may end seconds late).
-            let factory = SASHTTPClientFactory(environment: [:], readTimeout: .milliseconds(300))
-            #expect(factory.configuration(for: configuration.endpoint).timeout.read == .milliseconds(300))
             try await TestClient.with(configuration, readTimeout: .milliseconds(300), observer: observer) { client in
                 let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .timeout)
                 #expect(error.metricCode == "timeout")
+                #expect(error.detail.contains("readTimeout"), "\(error.detail)")
             }
             #expect(observer.codes == ["timeout"])
         }
@@ -167,6 +166,22 @@ struct ClientTests {
             }
             #expect(server.requests.count == 1)
             #expect(observer.codes == ["body_too_large"])
+        }
+    }
+
+    /// Without `Content-Length` (chunked) the cap is the running total of the body read.
+    @Test func chunkedBodyOverTheCapIsAnError() async throws {
+        let big = String(repeating: " ", count: 64 * 1024) + "{}"
+        let response = FakeResponse.json(big, headers: [("transfer-encoding", "chunked")])
+        try await FakeServer.with({ _ in response }) { server in
+            var configuration = try TestClient.configuration(server)
+            configuration.maxBodyBytes = 16 * 1024
+            configuration.retry = .none
+            try await TestClient.with(configuration) { client in
+                let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
+                #expect(error.kind == .bodyTooLarge(limit: 16 * 1024))
+            }
+            #expect(server.requests.count == 1)
         }
     }
 

@@ -146,11 +146,20 @@ public final class FakeServer: Sendable {
                         for header in response.headers {
                             responseHead.headers.add(name: header.name, value: header.value)
                         }
-                        responseHead.headers.replaceOrAdd(name: "content-length", value: "\(response.body.count)")
+                        // A response that says `transfer-encoding: chunked` is sent in 8 KB
+                        // chunks without a length; any other with its `content-length`.
+                        let chunked = response.headers.contains { $0.name.lowercased() == "transfer-encoding" }
+                        if !chunked {
+                            responseHead.headers.replaceOrAdd(name: "content-length", value: "\(response.body.count)")
+                        }
                         context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
-                        context.write(
-                            NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body)))),
-                            promise: nil)
+                        var offset = 0
+                        repeat {
+                            let end = chunked ? min(offset + 8192, response.body.count) : response.body.count
+                            let part = ByteBuffer(bytes: response.body[offset..<end])
+                            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(part))), promise: nil)
+                            offset = end
+                        } while offset < response.body.count
                         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
                     }
                 }
