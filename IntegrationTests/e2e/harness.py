@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -266,6 +266,18 @@ class Runnable(Protocol):
     def run(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+def prerequisites_missing(label: str, tools: Iterable[str] = (), bin_dir: Path | None = None) -> bool:
+    """Whether a tool on PATH or one of the two binaries in `bin_dir` is missing; if so,
+    prints the suite's one failure and its closing line (`<label>: 0 passed, 1 failed`)."""
+    problems = [f"{tool} not found on PATH" for tool in tools if shutil.which(tool) is None]
+    if bin_dir is not None:
+        problems += [f"{bin_dir / binary} missing (build it first)"
+                     for binary in ("sas-exporter", "sas-simulator") if not os.access(bin_dir / binary, os.X_OK)]
+    if problems:
+        print(f"FAIL prerequisites: {problems[0]}\n{label}: 0 passed, 1 failed")
+    return bool(problems)
 
 
 def run_suite(label: str, prefix: str, keep: bool, results: Counts,

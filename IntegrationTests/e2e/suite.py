@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from e2e.harness import (
     http,
     listening_address,
     post_json,
+    prerequisites_missing,
     run_suite,
     series_key,
     wait_for,
@@ -653,14 +653,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--bin", type=Path, default=Path(os.environ.get("SAS_BIN", ROOT / ".build/debug")))
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, TSDB)")
     args = parser.parse_args(argv)
-    for tool in ("prometheus", "prometheus-alertmanager"):
-        if shutil.which(tool) is None:
-            print(f"FAIL prerequisites: {tool} not found on PATH\ne2e: 0 passed, 1 failed")
-            return 1
-    for binary in ("sas-exporter", "sas-simulator"):
-        if not os.access(args.bin / binary, os.X_OK):
-            print(f"FAIL prerequisites: {args.bin / binary} missing (build it first)\ne2e: 0 passed, 1 failed")
-            return 1
+    if prerequisites_missing("e2e", ("prometheus", "prometheus-alertmanager"), args.bin):
+        return 1
 
     results = Results()
     return run_suite("e2e", "sas-e2e-", args.keep, results, lambda tmp: Suite(args.bin.resolve(), tmp, results))

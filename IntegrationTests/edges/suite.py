@@ -27,12 +27,11 @@ import argparse
 import errno
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from e2e.harness import Checks, Stack, free_port, listening_address, run_suite, wait_for
+from e2e.harness import Checks, Stack, free_port, listening_address, prerequisites_missing, run_suite, wait_for
 from edges.proxies import ConnectProxy, TLSFront
 from soak.exposition import scrape
 
@@ -240,10 +239,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--bin", type=Path, default=Path(os.environ.get("SAS_BIN", ".build/debug")))
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
-    for tool in ("unshare", "nsenter", "openssl"):
-        if shutil.which(tool) is None:
-            print(f"FAIL prerequisites: {tool} not found\nedges: 0 passed, 1 failed")
-            return 1
+    if prerequisites_missing("edges", ("unshare", "nsenter", "openssl"), args.bin):
+        return 1
     results = Checks()
     return run_suite("edges", "sas-edges-", args.keep, results, lambda tmp: Edges(args.bin.resolve(), tmp, results))
 

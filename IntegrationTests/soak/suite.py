@@ -29,7 +29,16 @@ import urllib.error
 from datetime import datetime
 from pathlib import Path
 
-from e2e.harness import Checks, Stack, get_json, listening_address, post_json, run_suite, wait_for
+from e2e.harness import (
+    Checks,
+    Stack,
+    get_json,
+    listening_address,
+    post_json,
+    prerequisites_missing,
+    run_suite,
+    wait_for,
+)
 from e2e.truth import (
     MARGIN_MS,
     Simulator,
@@ -540,10 +549,8 @@ def main(argv: list[str]) -> int:
     if library is None:
         print("FAIL prerequisites: libfaketime not found (apt-get install faketime)\nsoak: 0 passed, 1 failed")
         return 1
-    for binary in ("sas-exporter", "sas-simulator"):
-        if not os.access(args.bin / binary, os.X_OK):
-            print(f"FAIL prerequisites: {args.bin / binary} missing (build it first)\nsoak: 0 passed, 1 failed")
-            return 1
+    if prerequisites_missing("soak", bin_dir=args.bin):
+        return 1
     results = Checks()
 
     def write_report(soak: Soak) -> None:
