@@ -126,19 +126,17 @@ struct AccountPoller: Sendable {
             }
             logger.info(
                 "poll complete",
-                metadata: [
-                    "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                    "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
+                metadata: outcomeMetadata(
+                    "complete", seconds: seconds, apiCalls: "\(state.calls.snapshot.total - callsBefore)"
+                ).merging([
                     "tasks": "\(result.taskIds.count)", "tasks_read": "\(result.plan.read.count)",
                     "tasks_settled": "\(result.plan.kept.count)", "full_read": "\(result.plan.full)",
-                    "batches": "\(result.batches)", "api_calls": "\(state.calls.snapshot.total - callsBefore)",
-                    "api_calls_estimated": "\(result.estimatedCalls)",
+                    "batches": "\(result.batches)", "api_calls_estimated": "\(result.estimatedCalls)",
                     "subtasks": "\(snapshot.summary.subtasksInWindow)",
                     "records": "\(snapshot.summary.recordsReceived)",
                     "outside_window": "\(snapshot.summary.outsideWindow)",
                     "completed": "\(snapshot.summary.completedThisPoll)", "baseline": "\(snapshot.summary.isBaseline)",
-                    "outcome": "complete",
-                ])
+                ]) { $1 })
         } catch {
             if Task.isCancelled { return }
             let seconds = clock.seconds(since: started)
@@ -150,13 +148,20 @@ struct AccountPoller: Sendable {
             publish(state, snapshot: nil)
             logger.error(
                 "poll incomplete; the previous snapshot stays served",
-                metadata: [
-                    "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
-                    "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))",
-                    "api_calls": "\(state.calls.snapshot.total - callsBefore)", "error": "\(error)",
-                    "outcome": "incomplete",
-                ])
+                metadata: outcomeMetadata(
+                    "incomplete", seconds: seconds, apiCalls: "\(state.calls.snapshot.total - callsBefore)"
+                ).merging(["error": "\(error)"]) { $1 })
         }
+    }
+
+    /// What both poll outcome lines carry: the account, how long the poll took against its
+    /// timeout, the API calls it made and the outcome.
+    private func outcomeMetadata(_ outcome: String, seconds: Double, apiCalls: String) -> Logger.Metadata {
+        [
+            "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
+            "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))", "api_calls": "\(apiCalls)",
+            "outcome": "\(outcome)",
+        ]
     }
 
     /// Publishes the account's chunks; a nil `snapshot` keeps the one published before.
