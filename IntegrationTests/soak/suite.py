@@ -420,6 +420,11 @@ class Soak:
                 continue
             truth = settled.truth
             base = self.baseline[account]
+            # Which poll the numbers are compared with, and how old it is in world time (a
+            # failure of the checks below is read against this line).
+            print(f"note: {account} compared with its poll {settled.ls_ms}..{settled.le_ms} ms, "
+                  f"{(self.world_ms() - settled.le_ms) / 1000:.1f} s before world now; baseline ended "
+                  f"{base['end_ms']} ms", flush=True)
             self.compare(f"{account} subtasks gauge = truth", expected_window(truth),
                          s.family("alibabacloud_sas_subtasks", account, ("status_code", "status")),
                          f"{truth['total']} subtasks in the window")
