@@ -195,6 +195,9 @@ class Soak:
             fields = found[account]
             end_ms = int(datetime.fromisoformat(fields["ts"].replace("Z", "+00:00")).timestamp() * 1000)
             start_ms = end_ms - int(float(fields["duration_seconds"]) * 1000) - 1
+            if start_ms <= self.clock.changed_world_ms() + MARGIN_MS:
+                problems.append(f"{account}: the baseline poll began before the clocks last moved")
+                continue
             settled, why = settle(self.sim, LOOKBACK_S * 1000, start_ms, end_ms)
             if settled is None:
                 problems.append(f"{account}: {why}")
@@ -372,7 +375,14 @@ class Soak:
             if up == 1 and last is not None and dur is not None:
                 le = round(last * 1000)
                 ls = le - round(dur * 1000)
-                if (ls, le) not in tried:
+                if ls <= self.clock.changed_world_ms() + MARGIN_MS:
+                    if (ls, le) not in tried:
+                        tried.add((ls, le))
+                        # Its window ends at its start in the old time (see WorldClock).
+                        print(f"note: {account} poll {ls}..{le} not compared: it began before the clocks "
+                              "last moved", flush=True)
+                    reasons.append(f"the poll {ls}..{le} began before the clocks last moved")
+                elif (ls, le) not in tried:
                     tried.add((ls, le))
                     settled, why = settle(self.sim, LOOKBACK_S * 1000, ls, le)
                     if settled:

@@ -64,6 +64,8 @@ class WorldClock:
         self.skew = 0
         self.keeper_pid: int | None = None
         self.holding = False
+        self.changed_real_ms = 0
+        self.written: tuple[int, int] | None = None
         self._write()
 
     def hold_exporter(self, holding: bool) -> None:
@@ -119,8 +121,21 @@ class WorldClock:
         """World time for a real epoch time."""
         return real_ms + self.offset * 1000
 
+    def changed_world_ms(self) -> int:
+        """When either clock last moved, in world time as the world reads now.
+
+        A poll that began before that moment and ended after it had a window whose end
+        is its start in the old time (minutes before its end in the new one), while its
+        duration, measured on the monotonic clock, knows nothing of the jump: the window
+        it covered cannot be told from its end and its duration.
+        """
+        return self.now_ms(self.changed_real_ms)
+
     def _write(self) -> None:
         exporter = 0 if self.holding else self.offset + self.skew
+        if self.written != (self.offset, exporter):
+            self.written = (self.offset, exporter)
+            self.changed_real_ms = int(time.time() * 1000)
         for path, value in ((self.world_file, self.offset), (self.exporter_file, exporter)):
             tmp = path.with_suffix(".tmp")
             tmp.write_text(f"{value:+d}\n")
