@@ -133,10 +133,11 @@ class WorldClock:
 
     def _write(self) -> None:
         exporter = 0 if self.holding else self.offset + self.skew
-        if self.written != (self.offset, exporter):
-            self.written = (self.offset, exporter)
-            self.changed_real_ms = int(time.time() * 1000)
         for path, value in ((self.world_file, self.offset), (self.exporter_file, exporter)):
             tmp = path.with_suffix(".tmp")
             tmp.write_text(f"{value:+d}\n")
             os.replace(tmp, path)
+        # Taken once both files are in place: a poll that began before this read the old time.
+        if self.written != (self.offset, exporter):
+            self.written = (self.offset, exporter)
+            self.changed_real_ms = int(time.time() * 1000)
