@@ -347,8 +347,9 @@ def exporter_health() -> dict:
                [query(f"alibabacloud_sas_tracked_subtasks{{{ACC}}}", "{{account}}")], "none"),
         series("Tracked subtask evictions by reason",
                "Entries leaving the de-duplication state, per second, by reason: expired_window (they left the "
-               "poll window: harmless) or cap (the max_tracked_subtasks cap: a completion may be counted "
-               "twice; alert SasTrackedSubtasksEvicted). 0 when none.",
+               "poll window: harmless) or cap (the max_tracked_subtasks cap: nothing is counted twice, but "
+               "subtasks forgotten while open are not counted when they complete; alert "
+               "SasTrackedSubtasksEvicted). 0 when none.",
                [query("sum by (account, reason) "
                       f"(rate(alibabacloud_sas_tracked_subtask_evictions_total{{{ACC}}}[{RI}]))\n"
                       f"or {ZERO_BY_ACCOUNT}", "{{account}} {{reason}}")], "ops"),
