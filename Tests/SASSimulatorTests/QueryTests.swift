@@ -117,6 +117,42 @@ struct QueryTests {
         }
     }
 
+    @Test("Under the Java SDK's reading (creation-completion), EndTime bounds completion: open rows are left out")
+    func completionSemanticsDropOpenRows() async throws {
+        func listings(_ semantics: TimeSemantics) async throws -> (details: [ProcessDetail], tasks: [OperationProcess])
+        {
+            let simulator = makeSimulator(tasks: 90, subtasks: 1) { $0.timeSemantics = semantics }
+            let now = simulator.clock.nowMs
+            let window = [
+                QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("EndTime", String(now)),
+            ]
+            let ids = simulator.groundTruth(windowStartMs: now - 86_400_000, windowEndMs: now).taskIds
+            return try await withRouter(simulator) { client in
+                let detailReply = try await client.send(
+                    signedCall(query: detailQuery(taskIds: ids, pageSize: 100, extra: window)))
+                let decoded = try detailReply.decode(ListOperationProcessDetailResponse.self)
+                #expect(decoded.pageInfo?.totalCount ?? 0 <= 100, "one page holds the whole answer")
+                let taskReply = try await client.send(
+                    signedCall(action: "ListOperationProcess", query: [QueryParameter("PageSize", "100")] + window))
+                return (decoded.processDetails, try taskReply.decode(ListOperationProcessResponse.self).processes)
+            }
+        }
+        let now = fixedNowMs
+        let byCreation = try await listings(.creation)
+        let byCompletion = try await listings(.creationCompletion)
+        // The data holds open rows, so the two readings differ.
+        #expect(byCreation.details.contains { [0, 1].contains($0.statusCode ?? -1) })
+        #expect(byCreation.tasks.contains { [0, 1].contains($0.statusCode ?? -1) })
+        // Under creation-completion: exactly the rows completed by EndTime.
+        let completed = byCreation.details.filter { ($0.endTime ?? .max) <= now }
+        #expect(!completed.isEmpty)
+        #expect(byCompletion.details.map(\.detailTaskId) == completed.map(\.detailTaskId))
+        #expect(!byCompletion.details.contains { [0, 1].contains($0.statusCode ?? -1) })
+        let finishedTasks = byCreation.tasks.filter { ($0.endTime ?? .max) <= now }
+        #expect(byCompletion.tasks.map(\.taskId) == finishedTasks.map(\.taskId))
+        #expect(!byCompletion.tasks.contains { [0, 1].contains($0.statusCode ?? -1) })
+    }
+
     @Test("ListOperationProcess lists tasks with their counts and filters by type")
     func listProcesses() async throws {
         let simulator = makeSimulator(subtasks: 5)
