@@ -95,15 +95,17 @@ struct PollerTests {
         let directory = try TemporaryDirectory("state")
         defer { directory.remove() }
         let path = directory.path("state.json")
-        let source = FakePollSource(.init(subtasks: [subtask("a", status: 1)]))
-        let first = try await Self.make(source, stateFile: path)
+        let source = FakePollSource(.init(subtasks: [subtask("a", status: 1), subtask("b", status: 1)]))
+        let first = try await Self.make(source, stateFile: path, interval: .seconds(1))
         #expect(await eventually { first.health("prod")?.up == true })
+        source.update { $0.subtasks = [subtask("a", status: 1), subtask("b", status: 2)] }
+        #expect(await eventually { Self.completed(first.app.store, "2") == 1 })
         await first.stop()
         #expect(FileManager.default.fileExists(atPath: path))
         // While "down", subtask a failed; the restarted exporter counts it once. It starts
         // with the API failing: the restored counters are served all the same.
         source.update {
-            $0.subtasks = [subtask("a", status: 4)]
+            $0.subtasks = [subtask("a", status: 4), subtask("b", status: 2)]
             $0.failure = PollFailure("ServiceUnavailable")
         }
         let second = try await Self.make(source, stateFile: path, interval: .seconds(1))
@@ -111,8 +113,11 @@ struct PollerTests {
         let restored = Self.text(second.app.store)
         #expect(
             restored.contains(
-                #"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 0"#),
-            "restored counters are served before any complete poll")
+                #"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="2",status="succeeded"} 1"#),
+            "restored counters are served, with their values, before any complete poll")
+        #expect(
+            restored.contains(
+                #"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 0"#))
         #expect(restored.contains(#"alibabacloud_sas_up{account="prod"} 0"#))
         #expect(!restored.contains("alibabacloud_sas_subtasks{"), "no window gauges before a complete poll")
         source.update { $0.failure = nil }
@@ -124,6 +129,44 @@ struct PollerTests {
                 || text.contains(
                     #"alibabacloud_sas_subtasks_completed_total{account="prod",status_code="4",status="failed"} 1"#)
         )
+        await second.stop()
+    }
+
+    /// `subtasks_completed_total` of one status code, 0 when absent.
+    static func completed(_ store: MetricsStore, _ code: String) -> Double {
+        let samples = Exposition.samples(text(store), "alibabacloud_sas_subtasks_completed_total")
+        return Exposition.value(samples, containing: [#"status_code="\#(code)""#]) ?? 0
+    }
+
+    /// The same account name on another endpoint (another region's host): the counters
+    /// are kept, what the new endpoint shows terminal at first is a baseline, what it shows
+    /// open is counted when it completes, and the log says a new baseline began.
+    @Test func anotherEndpointUnderTheSameNameIsANewBaseline() async throws {
+        let directory = try TemporaryDirectory("state")
+        defer { directory.remove() }
+        let path = directory.path("state.json")
+        let source = FakePollSource(.init(subtasks: [subtask("a", status: 1)]))
+        let first = try await Self.make(source, stateFile: path, interval: .seconds(1))
+        #expect(await eventually { first.health("prod")?.up == true })
+        source.update { $0.subtasks = [subtask("a", status: 2)] }
+        #expect(await eventually { Self.completed(first.app.store, "2") == 1 })
+        await first.stop()
+
+        source.update { $0.subtasks = [subtask("c", status: 4), subtask("d", status: 2), subtask("e", status: 1)] }
+        let capture = LogCapture()
+        let account = AccountConfiguration(
+            name: "prod", endpoint: Endpoint(scheme: "http", host: "127.0.0.2", port: 1), interval: .seconds(1))
+        let second = try await RunningExporter.start(
+            configuration: ExporterConfiguration(stateFile: path, accounts: [account]),
+            makeSource: { _, _ in source }, clock: Self.wall.exporterClock, logger: capture.logger)
+        #expect(await eventually { second.health("prod")?.up == true })
+        #expect(
+            await eventually { capture.lines.contains { $0.contains("endpoint changed") && $0.contains("127.0.0.2") } })
+        #expect(Self.completed(second.app.store, "2") == 1, "the counters are kept")
+        #expect(Self.completed(second.app.store, "4") == 0, "c, terminal when the new endpoint was first read")
+        source.update { $0.subtasks = [subtask("c", status: 4), subtask("d", status: 2), subtask("e", status: 4)] }
+        #expect(await eventually { Self.completed(second.app.store, "4") == 1 }, "e completed after: counted")
+        #expect(Self.completed(second.app.store, "2") == 1, "d never")
         await second.stop()
     }
 

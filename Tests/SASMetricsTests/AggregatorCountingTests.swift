@@ -306,6 +306,38 @@ import Testing
     }
 }
 
+extension CoverageTransitionTests {
+    /// The same account on another endpoint (another region): a new baseline. The counters
+    /// are kept; what the new endpoint shows terminal at first is not counted, even a
+    /// subtask created after the old endpoint's coverage began; what it shows open is.
+    @Test func anotherEndpointIsANewBaselineThatKeepsTheCounters() {
+        var aggregator = AccountAggregator(account: "prod")
+        let old = CoverageScope(endpoint: "https://tds.cn-shanghai.aliyuncs.com:443", selection: .discovery)
+        let new = CoverageScope(endpoint: "https://tds.ap-southeast-1.aliyuncs.com:443", selection: .discovery)
+        _ = aggregator.ingest(S.input([S.subtask("a", 1)], at: S.t0, scope: old))
+        let counted = aggregator.ingest(S.input([S.subtask("a", 2, end: S.t0 + 50_000)], at: S.t0 + 60_000, scope: old))
+        #expect(!counted.summary.isBaseline && aggregator.completedCount(.succeeded) == 1)
+
+        let switched = aggregator.ingest(
+            S.input(
+                [
+                    S.subtask("b", 4, end: S.t0 + 100_000, created: S.afterFirstPoll),
+                    S.subtask("c", 1, created: S.afterFirstPoll),
+                ], at: S.t0 + 120_000, scope: new))
+        #expect(switched.summary.isBaseline && switched.summary.endpointChanged)
+        #expect(aggregator.completedCount(.failed) == 0, "b was terminal when the new endpoint was first read")
+        #expect(aggregator.completedCount(.succeeded) == 1, "the counters are kept")
+        let later = aggregator.ingest(
+            S.input(
+                [
+                    S.subtask("b", 4, end: S.t0 + 100_000, created: S.afterFirstPoll),
+                    S.subtask("c", 4, end: S.t0 + 150_000, created: S.afterFirstPoll),
+                ], at: S.t0 + 180_000, scope: new))
+        #expect(!later.summary.isBaseline && !later.summary.endpointChanged)
+        #expect(aggregator.completedCount(.failed) == 1, "c was seen open on the new endpoint: counted once")
+    }
+}
+
 @Suite struct MissingCreationTimeTests {
     typealias S = Poll
 
