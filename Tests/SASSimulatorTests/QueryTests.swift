@@ -119,12 +119,13 @@ struct QueryTests {
 
     @Test("Under the Java SDK's reading (creation-completion), EndTime bounds completion: open rows are left out")
     func completionSemanticsDropOpenRows() async throws {
-        func listings(_ semantics: TimeSemantics) async throws -> (details: [ProcessDetail], tasks: [OperationProcess])
+        func listings(_ semantics: TimeSemantics, endTime: Int64) async throws
+            -> (details: [ProcessDetail], tasks: [OperationProcess])
         {
             let simulator = makeSimulator(tasks: 90, subtasks: 1) { $0.timeSemantics = semantics }
             let now = simulator.clock.nowMs
             let window = [
-                QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("EndTime", String(now)),
+                QueryParameter("StartTime", String(now - 86_400_000)), QueryParameter("EndTime", String(endTime)),
             ]
             let ids = simulator.groundTruth(windowStartMs: now - 86_400_000, windowEndMs: now).taskIds
             return try await withRouter(simulator) { client in
@@ -138,19 +139,23 @@ struct QueryTests {
             }
         }
         let now = fixedNowMs
-        let byCreation = try await listings(.creation)
-        let byCompletion = try await listings(.creationCompletion)
-        // The data holds open rows, so the two readings differ.
-        #expect(byCreation.details.contains { [0, 1].contains($0.statusCode ?? -1) })
-        #expect(byCreation.tasks.contains { [0, 1].contains($0.statusCode ?? -1) })
+        let bound = now - 2 * 3_600_000
+        // Everything created in the last 24 h, as it stands now.
+        let everything = try await listings(.creation, endTime: now)
+        let byCompletion = try await listings(.creationCompletion, endTime: bound)
+        // The data holds open rows, and rows completed after the bound, so the bound has
+        // something to leave out.
+        #expect(everything.details.contains { [0, 1].contains($0.statusCode ?? -1) })
+        #expect(everything.details.contains { ($0.endTime ?? 0) > bound })
+        #expect(everything.tasks.contains { [0, 1].contains($0.statusCode ?? -1) })
+        #expect(everything.tasks.contains { ($0.endTime ?? 0) > bound })
         // Under creation-completion: exactly the rows completed by EndTime.
-        let completed = byCreation.details.filter { ($0.endTime ?? .max) <= now }
+        let completed = everything.details.filter { ($0.endTime ?? .max) <= bound }
         #expect(!completed.isEmpty)
         #expect(byCompletion.details.map(\.detailTaskId) == completed.map(\.detailTaskId))
-        #expect(!byCompletion.details.contains { [0, 1].contains($0.statusCode ?? -1) })
-        let finishedTasks = byCreation.tasks.filter { ($0.endTime ?? .max) <= now }
+        let finishedTasks = everything.tasks.filter { ($0.endTime ?? .max) <= bound }
+        #expect(!finishedTasks.isEmpty)
         #expect(byCompletion.tasks.map(\.taskId) == finishedTasks.map(\.taskId))
-        #expect(!byCompletion.tasks.contains { [0, 1].contains($0.statusCode ?? -1) })
     }
 
     @Test("ListOperationProcess lists tasks with their counts and filters by type")
