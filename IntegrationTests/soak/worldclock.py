@@ -41,6 +41,8 @@ import os
 import time
 from pathlib import Path
 
+from e2e.truth import MARGIN_MS
+
 LIBRARY_GLOBS = ("/usr/lib/*/faketime/libfaketimeMT.so.1", "/usr/lib/faketime/libfaketimeMT.so.1")
 
 
@@ -121,15 +123,25 @@ class WorldClock:
         """World time for a real epoch time."""
         return real_ms + self.offset * 1000
 
-    def changed_world_ms(self) -> int:
-        """When either clock last moved, in world time as the world reads now.
+    def exporter_ms(self, real_ms: int) -> int:
+        """The exporter's wall clock for a real epoch time, as its file says now."""
+        exporter = self.written[1] if self.written else 0
+        return real_ms + exporter * 1000
 
-        A poll that began before that moment and ended after it had a window whose end
-        is its start in the old time (minutes before its end in the new one), while its
-        duration, measured on the monotonic clock, knows nothing of the jump: the window
-        it covered cannot be told from its end and its duration.
+    def poll_read_its_window(self, start_ms: int, end_ms: int) -> bool:
+        """Whether a poll the exporter timed `start_ms..end_ms` (its wall clock at the end
+        minus its duration on the monotonic clock) ran on the exporter's present clock.
+
+        A poll that began before the clocks last moved has a window whose end is its start
+        in the old time (minutes before its end in the new one), while its duration knows
+        nothing of the jump: the window it covered cannot be told from its end and its
+        duration. A poll that ended before a backward move carries stamps ahead of the
+        present clock. Both are judged in the exporter's own frame (world plus skew, or +0
+        while it is held), with `margin_ms` to spare.
         """
-        return self.now_ms(self.changed_real_ms)
+        changed = self.exporter_ms(self.changed_real_ms)
+        now = self.exporter_ms(int(time.time() * 1000))
+        return start_ms > changed + MARGIN_MS and end_ms <= now + MARGIN_MS
 
     def _write(self) -> None:
         exporter = 0 if self.holding else self.offset + self.skew
