@@ -93,6 +93,20 @@ import Testing
         #expect(aggregator.completedCount(.succeeded) == 1)
     }
 
+    /// A check only the losing copy of a duplicated id carried gets no series: series come
+    /// from the records kept.
+    @Test func aCheckOnlyALosingDuplicateCarriedGetsNoSeries() {
+        var aggregator = AccountAggregator(account: "prod")
+        _ = aggregator.ingest(S.input([], at: S.t0))
+        let check = { (id: Int64) in [CheckItem(checkId: id, checkShowName: "check \(id)")] }
+        let kept = S.subtask("a", 2, checks: check(5), created: S.afterFirstPoll)
+        let losing = S.subtask("a", 1, checks: check(66), created: S.afterFirstPoll)
+        _ = aggregator.ingest(S.input([losing, kept], at: S.t0 + 60_000))
+        #expect(aggregator.invalidCount(.duplicate) == 1)
+        #expect(aggregator.checkCounts(5)?.completions == 1)
+        #expect(aggregator.checkCounts(66) == nil, "66 came only with the copy that lost")
+    }
+
     /// A listing read again from page 1 replaces what its abandoned attempt added: a
     /// record returned again is no duplicate, and one only the abandoned attempt returned
     /// is not kept. Another batch's records stay.

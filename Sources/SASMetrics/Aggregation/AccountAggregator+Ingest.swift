@@ -218,7 +218,7 @@ extension AccountAggregator {
     /// Creates the three series of each check of the poll's records at 0 the first time
     /// it is seen (within `maxChecks`).
     private mutating func noteChecks(in poll: PendingPoll, nowMs: Int64) {
-        for checkId in poll.distinctChecks {
+        for checkId in poll.distinctChecks() {
             guard checks[checkId] == nil, checks.count < configuration.maxChecks else { continue }
             var series = CheckSeries(createdMs: nowMs)
             if let name = poll.checkNames[checkId] { series.name = ExpositionText.exposedLabelValue(name) }

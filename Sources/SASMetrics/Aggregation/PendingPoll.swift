@@ -25,11 +25,6 @@ public struct PendingPoll: Sendable {
     /// Check ids of the records (records point into it) and the latest names.
     var checkIds: [Int64] = []
     var checkNames: [Int64: String] = [:]
-    /// Every check id of the records in the window, once, in the order first seen (the
-    /// aggregator creates their series from this, not per record; under `maxChecks` the
-    /// first seen keep theirs).
-    var distinctChecks: [Int64] = []
-    private var seenChecks: Set<CheckKey> = []
     /// Task ids of the records (records point into it).
     var taskIds: [String] = []
     private var taskIndexes: [String: Int32] = [:]
@@ -75,18 +70,35 @@ public struct PendingPoll: Sendable {
         }
         withoutId.removeAll(where: earlier)
         withId = withId.filter { !earlier($0.value) }
-        // Checks only the abandoned attempt carried get no series.
-        distinctChecks = []
-        seenChecks = []
-        for entry in withoutId + Array(withId.values) { noteChecks(of: entry.record) }
     }
 
-    /// Adds a kept record's checks to `distinctChecks` (those not seen yet).
-    private mutating func noteChecks(of record: SubtaskRecord) {
+    /// Every check id of the records kept (in the window; the winning copy of a duplicated
+    /// id; not those of an abandoned attempt), once: the aggregator creates their series
+    /// from this, not per record. Under `maxChecks` the order decides which get one; it
+    /// follows the table, not the order of arrival (batches arrive concurrently anyway).
+    func distinctChecks() -> [Int64] {
+        var seen = Set<CheckKey>()
+        var result: [Int64] = []
+        checkIds.withUnsafeBufferPointer { all in
+            for entry in withId.values {
+                Self.note(entry.record, checks: all, seen: &seen, into: &result)
+            }
+            for entry in withoutId {
+                Self.note(entry.record, checks: all, seen: &seen, into: &result)
+            }
+        }
+        return result
+    }
+
+    /// Appends the checks of `record` not in `seen` yet.
+    private static func note(
+        _ record: SubtaskRecord, checks: UnsafeBufferPointer<Int64>, seen: inout Set<CheckKey>,
+        into result: inout [Int64]
+    ) {
         let start = Int(record.checkStart)
-        for checkId in checkIds[start..<(start + Int(record.checkCount))]
-        where seenChecks.insert(CheckKey(checkId)).inserted {
-            distinctChecks.append(checkId)
+        for checkId in UnsafeBufferPointer(rebasing: checks[start..<(start + Int(record.checkCount))])
+        where seen.insert(CheckKey(checkId)).inserted {
+            result.append(checkId)
         }
     }
 
@@ -136,11 +148,8 @@ public struct PendingPoll: Sendable {
             // The decoder's ranges tile the page's checks; an unsafe slice does not check it.
             precondition(start >= 0 && start + Int(record.checkCount) <= pageChecks.count, "check range off the page")
             record.checkStart = Int32(clamping: checkIds.count)
-            let recordChecks = UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))])
-            checkIds.append(contentsOf: recordChecks)
-            for checkId in recordChecks where seenChecks.insert(CheckKey(checkId)).inserted {
-                distinctChecks.append(checkId)
-            }
+            checkIds.append(
+                contentsOf: UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))]))
             let entry = Entry(record: record, listing: listing)
             guard record.hasId else {
                 withoutId.append(entry)
@@ -217,7 +226,7 @@ public struct PendingPoll: Sendable {
 }
 
 /// A check id as a set element, hashed without SipHash (ids are small integers: `mix64`
-/// spreads them; the set is filled once per check of every record of a poll).
+/// spreads them; the set is filled once per check of every kept record of a poll).
 struct CheckKey: Hashable {
     let id: Int64
 
