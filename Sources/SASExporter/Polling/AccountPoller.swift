@@ -127,7 +127,7 @@ struct AccountPoller: Sendable {
             logger.info(
                 "poll complete",
                 metadata: outcomeMetadata(
-                    "complete", seconds: seconds, apiCalls: "\(state.calls.snapshot.total - callsBefore)"
+                    "complete", seconds: seconds, apiCalls: state.calls.snapshot.total - callsBefore
                 ).merging([
                     "tasks": "\(result.taskIds.count)", "tasks_read": "\(result.plan.read.count)",
                     "tasks_settled": "\(result.plan.kept.count)", "full_read": "\(result.plan.full)",
@@ -149,14 +149,14 @@ struct AccountPoller: Sendable {
             logger.error(
                 "poll incomplete; the previous snapshot stays served",
                 metadata: outcomeMetadata(
-                    "incomplete", seconds: seconds, apiCalls: "\(state.calls.snapshot.total - callsBefore)"
+                    "incomplete", seconds: seconds, apiCalls: state.calls.snapshot.total - callsBefore
                 ).merging(["error": "\(error)"]) { $1 })
         }
     }
 
     /// What both poll outcome lines carry: the account, how long the poll took against its
     /// timeout, the API calls it made and the outcome.
-    private func outcomeMetadata(_ outcome: String, seconds: Double, apiCalls: String) -> Logger.Metadata {
+    private func outcomeMetadata(_ outcome: String, seconds: Double, apiCalls: UInt64) -> Logger.Metadata {
         [
             "account": "\(account.name)", "duration_seconds": "\(Self.rounded(seconds))",
             "poll_timeout": "\(PrometheusDuration.format(account.pollTimeout))", "api_calls": "\(apiCalls)",

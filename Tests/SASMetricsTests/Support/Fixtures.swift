@@ -48,8 +48,9 @@ enum Fixtures {
             )
             .enumerated().first { $0.element.0 != $0.element.1 }
             let difference = firstDifference.map { "\($0.offset + 1): got \($0.element.0) expected \($0.element.1)" }
+            let regenerate = "run with SAS_UPDATE_GOLDEN=1 to regenerate"
             Issue.record(
-                "\(name) differs (run with SAS_UPDATE_GOLDEN=1 to regenerate); first differing line \(difference ?? "(length)")",
+                "\(name) differs (\(regenerate)); first differing line \(difference ?? "(length)")",
                 sourceLocation: sourceLocation
             )
         }
