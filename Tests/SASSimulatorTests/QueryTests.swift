@@ -147,6 +147,9 @@ struct QueryTests {
         // something to leave out.
         #expect(everything.details.contains { [0, 1].contains($0.statusCode ?? -1) })
         #expect(everything.details.contains { ($0.endTime ?? 0) > bound })
+        #expect(
+            everything.details.contains { ($0.createTime ?? .max) <= bound && ($0.endTime ?? .max) > bound },
+            "created before the bound, not completed by it: what only the completion bound leaves out")
         #expect(everything.tasks.contains { [0, 1].contains($0.statusCode ?? -1) })
         #expect(everything.tasks.contains { ($0.endTime ?? 0) > bound })
         // Under creation-completion: exactly the rows completed by EndTime.
