@@ -195,8 +195,9 @@ class Soak:
             fields = found[account]
             end_ms = int(datetime.fromisoformat(fields["ts"].replace("Z", "+00:00")).timestamp() * 1000)
             start_ms = end_ms - int(float(fields["duration_seconds"]) * 1000) - 1
-            if not self.clock.poll_read_its_window(start_ms, end_ms):
-                problems.append(f"{account}: the baseline poll began before the clocks last moved")
+            unreadable = self.clock.unreadable_poll(start_ms, end_ms)
+            if unreadable:
+                problems.append(f"{account}: the baseline poll cannot be compared: {unreadable}")
                 continue
             settled, why = settle(self.sim, LOOKBACK_S * 1000, start_ms, end_ms)
             if settled is None:
@@ -377,11 +378,11 @@ class Soak:
                 ls = le - round(dur * 1000)
                 if (ls, le) not in tried:
                     tried.add((ls, le))
-                    if not self.clock.poll_read_its_window(ls, le):
+                    unreadable = self.clock.unreadable_poll(ls, le)
+                    if unreadable:
                         # Its window cannot be told from its stamps (see WorldClock).
-                        print(f"note: {account} poll {ls}..{le} not compared: it began before the clocks "
-                              "last moved", flush=True)
-                        reasons.append(f"the poll {ls}..{le} began before the clocks last moved")
+                        print(f"note: {account} poll {ls}..{le} not compared: {unreadable}", flush=True)
+                        reasons.append(f"the poll {ls}..{le}: {unreadable}")
                         continue
                     settled, why = settle(self.sim, LOOKBACK_S * 1000, ls, le)
                     if settled:

@@ -67,7 +67,8 @@ class WorldClock:
         self.keeper_pid: int | None = None
         self.holding = False
         self.changed_real_ms = 0
-        self.written: tuple[int, int] | None = None
+        self.written: tuple[int, int] | None = None     # (world, exporter) offsets last written
+        self.exporter_offset = 0
         self._write()
 
     def hold_exporter(self, holding: bool) -> None:
@@ -125,23 +126,25 @@ class WorldClock:
 
     def exporter_ms(self, real_ms: int) -> int:
         """The exporter's wall clock for a real epoch time, as its file says now."""
-        exporter = self.written[1] if self.written else 0
-        return real_ms + exporter * 1000
+        return real_ms + self.exporter_offset * 1000
 
-    def poll_read_its_window(self, start_ms: int, end_ms: int) -> bool:
-        """Whether a poll the exporter timed `start_ms..end_ms` (its wall clock at the end
-        minus its duration on the monotonic clock) ran on the exporter's present clock.
+    def unreadable_poll(self, start_ms: int, end_ms: int) -> str | None:
+        """Why the window of a poll the exporter stamped `start_ms..end_ms` (its wall clock
+        at the end minus its duration on the monotonic clock) cannot be told from those
+        stamps, or None when it can.
 
         A poll that began before the clocks last moved has a window whose end is its start
         in the old time (minutes before its end in the new one), while its duration knows
-        nothing of the jump: the window it covered cannot be told from its end and its
-        duration. A poll that ended before a backward move carries stamps ahead of the
-        present clock. Both are judged in the exporter's own frame (world plus skew, or +0
-        while it is held), with `margin_ms` to spare.
+        nothing of the jump. A poll that ended before a backward move carries stamps ahead
+        of the present clock. Both are judged in the exporter's own frame (world plus skew,
+        or +0 while it is held), with the harness's usual 100 ms margin (`MARGIN_MS`) for
+        the rounding of the stamps.
         """
-        changed = self.exporter_ms(self.changed_real_ms)
-        now = self.exporter_ms(int(time.time() * 1000))
-        return start_ms > changed + MARGIN_MS and end_ms <= now + MARGIN_MS
+        if start_ms <= self.exporter_ms(self.changed_real_ms) + MARGIN_MS:
+            return "it began before the clocks last moved"
+        if end_ms > self.exporter_ms(int(time.time() * 1000)) + MARGIN_MS:
+            return "it is stamped ahead of the exporter's present clock"
+        return None
 
     def _write(self) -> None:
         exporter = 0 if self.holding else self.offset + self.skew
@@ -152,4 +155,5 @@ class WorldClock:
         # Taken once both files are in place: a poll that began before this read the old time.
         if self.written != (self.offset, exporter):
             self.written = (self.offset, exporter)
+            self.exporter_offset = exporter
             self.changed_real_ms = int(time.time() * 1000)
