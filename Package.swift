@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "SASModels", targets: ["SASModels"]),
         .library(name: "SASMetrics", targets: ["SASMetrics"]),
         .library(name: "SASGzip", targets: ["SASGzip"]),
+        .library(name: "SASSigning", targets: ["SASSigning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),

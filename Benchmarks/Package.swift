@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// The benchmarks of sas-exporter (issue 13): decode of one page, ingest of 100 000
-/// subtasks, render of ~4 000 series and gzip of the body, memory per tracked subtask.
+/// subtasks, render of ~4 000 series and gzip of the body, memory per tracked subtask, and
+/// the signature of one request.
 ///
 /// A package of its own, so that the exporter's build never compiles the benchmark
 /// framework. `Benchmarks/SASBenchmarks` runs under ordo-one/benchmark (wall time and
@@ -30,6 +31,7 @@ let package = Package(
                 .product(name: "SASModels", package: "sas-exporter"),
                 .product(name: "SASMetrics", package: "sas-exporter"),
                 .product(name: "SASGzip", package: "sas-exporter"),
+                .product(name: "SASSigning", package: "sas-exporter"),
             ]
         ),
         .executableTarget(

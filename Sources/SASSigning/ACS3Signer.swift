@@ -94,18 +94,50 @@ public enum ACS3Signer {
             all.append(HTTPHeader("x-acs-accesskey-id", credentials.accessKeyId))
             all.append(HTTPHeader("x-acs-security-token", token.reveal()))
         }
-        let headerLines = canonicalHeaders(all)
-        let canonical = canonicalRequest(
-            method: method, path: path, query: query, headers: headerLines, hashedPayload: hashedPayload)
-        let toSign = stringToSign(canonicalRequest: canonical)
-        let signature = signature(stringToSign: toSign, secret: credentials.accessKeySecret)
-        let signedList = headerLines.signed
+        // The canonical request, written into one buffer (see `CanonicalBytes`).
+        let signedHeaders = CanonicalBytes.signedHeaders(all)
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(1024)
+        canonical.append(contentsOf: method.utf8)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical.append(contentsOf: path.utf8)
+        canonical.append(UInt8(ascii: "\n"))
+        CanonicalBytes.appendQuery(CanonicalBytes.sortedParameters(query), spaceAsPlus: false, to: &canonical)
+        canonical.append(UInt8(ascii: "\n"))
+        for header in signedHeaders {
+            canonical.append(contentsOf: header.name)
+            canonical.append(UInt8(ascii: ":"))
+            canonical.append(contentsOf: header.value)
+            canonical.append(UInt8(ascii: "\n"))
+        }
+        canonical.append(UInt8(ascii: "\n"))
+        let signedListStart = canonical.count
+        for (index, header) in signedHeaders.enumerated() {
+            if index > 0 { canonical.append(UInt8(ascii: ";")) }
+            canonical.append(contentsOf: header.name)
+        }
+        let signedList = String(decoding: canonical[signedListStart...], as: UTF8.self)
+        canonical.append(UInt8(ascii: "\n"))
+        canonical.append(contentsOf: hashedPayload.utf8)
+
+        var toSign = Array("\(algorithm)\n".utf8)
+        CanonicalBytes.appendHex(SHA256.hash(data: canonical), to: &toSign)
+        var secret = credentials.accessKeySecret.reveal()
+        let key = secret.withUTF8 { SymmetricKey(data: $0) }
+        var signatureHex: [UInt8] = []
+        signatureHex.reserveCapacity(64)
+        CanonicalBytes.appendHex(HMAC<SHA256>.authenticationCode(for: toSign, using: key), to: &signatureHex)
+        let signature = String(decoding: signatureHex, as: UTF8.self)
         let authorization =
             "\(algorithm) Credential=\(credentials.accessKeyId),SignedHeaders=\(signedList),Signature=\(signature)"
         all.append(HTTPHeader("Authorization", authorization))
+        var wire: [UInt8] = []
+        wire.reserveCapacity(512)
+        CanonicalBytes.appendQuery(query, spaceAsPlus: true, to: &wire)
         return SignedV3Request(
-            headers: all, wireQuery: QueryString.wire(query), canonicalRequest: canonical,
-            stringToSign: toSign, authorization: authorization
+            headers: all, wireQuery: String(decoding: wire, as: UTF8.self),
+            canonicalRequest: String(decoding: canonical, as: UTF8.self),
+            stringToSign: String(decoding: toSign, as: UTF8.self), authorization: authorization
         )
     }
 

@@ -71,6 +71,11 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(Workloads.gzip(textBody)) }
     }
 
+    let signing = SigningFixture()
+    Benchmark("SignV3.ListOperationProcessDetail") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(Workloads.signV3(signing)) }
+    }
+
     Benchmark(
         "TrackedMemory100k",
         configuration: .init(

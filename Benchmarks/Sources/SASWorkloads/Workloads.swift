@@ -2,6 +2,7 @@ import Foundation
 import SASGzip
 import SASMetrics
 import SASModels
+import SASSigning
 
 /// The measured work, the same code paths the exporter runs in a poll and a scrape.
 public enum Workloads {
@@ -22,6 +23,16 @@ public enum Workloads {
     public static func decodeJSONSerialization(_ body: Data) -> Int {
         let object = try? JSONSerialization.jsonObject(with: body)
         return ((object as? [String: Any])?["ProcessDetails"] as? [Any])?.count ?? -1
+    }
+
+    /// Signs one `ListOperationProcessDetail` request with ACS3-HMAC-SHA256 (what the
+    /// client does before every call); returns the length of its `Authorization` header.
+    public static func signV3(_ request: SigningFixture) -> Int {
+        ACS3Signer.sign(
+            action: "ListOperationProcessDetail", version: "2018-12-03", query: request.query,
+            headers: request.headers, credentials: request.credentials, date: "2026-11-30T12:00:00Z",
+            nonce: "3f1e8a2c9b7d4e6f8a1b2c3d4e5f6a7b"
+        ).authorization.utf8.count
     }
 
     /// Folds `pages` into a poll of `aggregator` and commits it: `PendingPoll.add` for
@@ -94,5 +105,31 @@ public struct RenderFixture: Sendable {
     public var seriesCount: Int {
         Workloads.assemble([rendered], format: .prometheusText).split(separator: UInt8(ascii: "\n"))
             .filter { $0.first != UInt8(ascii: "#") }.count
+    }
+}
+
+/// A `ListOperationProcessDetail` request as the client signs it: ten task ids, the window,
+/// page and page size, and the headers the client adds before signing.
+public struct SigningFixture: Sendable {
+    public let query: [QueryParameter]
+    public let headers: [HTTPHeader]
+    public let credentials: Credentials
+
+    public init() {
+        var query = [
+            QueryParameter("CurrentPage", "3"), QueryParameter("EndTime", "1764504000000"),
+            QueryParameter("Lang", "en"), QueryParameter("PageSize", "100"),
+            QueryParameter("StartTime", "1764417600000"),
+        ]
+        for index in 0..<10 {
+            query.append(QueryParameter("TaskIds.\(index + 1)", "task-\(String(format: "%04d", 100 + index))-7f3a"))
+        }
+        self.query = query
+        headers = [
+            HTTPHeader("host", "tds.cn-shanghai.aliyuncs.com"), HTTPHeader("user-agent", "sas-exporter/0.2.0"),
+            HTTPHeader("accept", "application/json"),
+        ]
+        credentials = Credentials(
+            accessKeyId: "LTAI5tBenchmarkKeyId", accessKeySecret: Secret("benchmark-secret-not-real-0123456789"))
     }
 }

@@ -20,6 +20,7 @@ import SASWorkloads
 @inline(never) func measuredWindowEntries(_ work: () -> Int) -> (String, Int) { ("WindowEntries", work()) }
 @inline(never) func measuredRender(_ work: () -> Int) -> (String, Int) { ("Render", work()) }
 @inline(never) func measuredAssembleText(_ work: () -> Int) -> (String, Int) { ("AssembleText", work()) }
+@inline(never) func measuredSignRequest(_ work: () -> Int) -> (String, Int) { ("SignRequest", work()) }
 @inline(never) func measuredGzipText(_ work: () -> Int) -> (String, Int) { ("GzipText", work()) }
 
 /// One workload: its `measured` function and its work.
@@ -44,6 +45,7 @@ if arguments.contains("--memory") {
     print("render fixture: \(render.seriesCount) series")
 }
 
+let signing = SigningFixture()
 let textBody = Workloads.assemble([render.rendered], format: .prometheusText)
 let workloads = [
     Workload(measured: measuredDecodeHandWritten) { Workloads.decodeHandWritten(body) },
@@ -62,6 +64,7 @@ let workloads = [
     Workload(measured: measuredRender) { Workloads.render(render.families).families.count },
     Workload(measured: measuredAssembleText) { Workloads.assemble([render.rendered], format: .prometheusText).count },
     Workload(measured: measuredGzipText) { Workloads.gzip(textBody) },
+    Workload(measured: measuredSignRequest) { Workloads.signV3(signing) },
 ]
 let selected = arguments.filter { !$0.hasPrefix("--") }
 for workload in workloads {
