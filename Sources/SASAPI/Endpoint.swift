@@ -20,7 +20,8 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// The `host` header value: the host, with `:port` when it is not the default.
     public var hostHeader: String {
-        let name = host.contains(":") ? "[\(host)]" : host
+        // Bytes, not Foundation's substring search: this runs for every request.
+        let name = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         return hasDefaultPort ? name : "\(name):\(port)"
     }
 

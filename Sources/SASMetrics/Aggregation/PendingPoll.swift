@@ -77,29 +77,16 @@ public struct PendingPoll: Sendable {
     /// from this, not per record. Under `maxChecks` the order decides which get one; it
     /// follows the table, not the order of arrival (batches arrive concurrently anyway).
     func distinctChecks() -> [Int64] {
-        var seen = Set<CheckKey>()
-        var result: [Int64] = []
+        var seen = DistinctChecks()
         checkIds.withUnsafeBufferPointer { all in
             for entry in withId.values {
-                Self.note(entry.record, checks: all, seen: &seen, into: &result)
+                seen.note(entry.record, checks: all)
             }
             for entry in withoutId {
-                Self.note(entry.record, checks: all, seen: &seen, into: &result)
+                seen.note(entry.record, checks: all)
             }
         }
-        return result
-    }
-
-    /// Appends the checks of `record` not in `seen` yet.
-    private static func note(
-        _ record: SubtaskRecord, checks: UnsafeBufferPointer<Int64>, seen: inout Set<CheckKey>,
-        into result: inout [Int64]
-    ) {
-        let start = Int(record.checkStart)
-        for checkId in UnsafeBufferPointer(rebasing: checks[start..<(start + Int(record.checkCount))])
-        where seen.insert(CheckKey(checkId)).inserted {
-            result.append(checkId)
-        }
+        return seen.result
     }
 
     /// Folds one page of a listing of the subtasks of `requested` (the batch's task ids;
@@ -126,6 +113,9 @@ public struct PendingPoll: Sendable {
     ) {
         var taskMap = [Int32](repeating: -1, count: page.taskIds.count)
         var loneTask: Int32?
+        // The page's checks are copied once, when its first record is kept (records left
+        // out leave their few checks unused until the poll ends).
+        var pageBase: Int?
         for var record in page.records {
             if record.taskIndex >= 0 {
                 let pageIndex = Int(record.taskIndex)
@@ -147,19 +137,20 @@ public struct PendingPoll: Sendable {
             let start = Int(record.checkStart)
             // The decoder's ranges tile the page's checks; an unsafe slice does not check it.
             precondition(start >= 0 && start + Int(record.checkCount) <= pageChecks.count, "check range off the page")
-            record.checkStart = Int32(clamping: checkIds.count)
-            checkIds.append(
-                contentsOf: UnsafeBufferPointer(rebasing: pageChecks[start..<(start + Int(record.checkCount))]))
+            if pageBase == nil {
+                pageBase = checkIds.count
+                checkIds.append(contentsOf: pageChecks)
+            }
+            record.checkStart = Int32(clamping: (pageBase ?? 0) + start)
             let entry = Entry(record: record, listing: listing)
             guard record.hasId else {
                 withoutId.append(entry)
                 continue
             }
-            if let index = withId.index(forKey: record.key) {
+            // One lookup for a new id (the usual case); a duplicate that loses is put back.
+            if let earlier = withId.updateValue(entry, forKey: record.key) {
                 duplicates += 1
-                if Self.rank(record) >= Self.rank(withId.values[index].record) { withId.values[index] = entry }
-            } else {
-                withId[record.key] = entry
+                if Self.rank(record) < Self.rank(earlier.record) { withId[record.key] = earlier }
             }
         }
     }

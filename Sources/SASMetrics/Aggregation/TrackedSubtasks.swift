@@ -43,19 +43,10 @@ struct TrackedSubtasks: Sendable, Equatable, Codable {
         set { entries[key] = newValue }
     }
 
-    /// Reads and changes the entry of `key` (nil: none) with one lookup (two when an
-    /// entry is added); returns what `body` returns.
+    /// Reads and changes the entry of `key` (nil: none; setting nil removes it) with one
+    /// lookup (the dictionary's in-place optional subscript); returns what `body` returns.
     mutating func update<Result>(_ key: Fingerprint, _ body: (inout TrackedEntry?) -> Result) -> Result {
-        if let index = entries.index(forKey: key) {
-            var slot: TrackedEntry? = entries.values[index]
-            let result = body(&slot)
-            if let slot { entries.values[index] = slot } else { entries.remove(at: index) }
-            return result
-        }
-        var slot: TrackedEntry?
-        let result = body(&slot)
-        if let slot { entries[key] = slot }
-        return result
+        body(&entries[key])
     }
 
     mutating func removeAll() {
