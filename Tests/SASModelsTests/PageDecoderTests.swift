@@ -146,6 +146,20 @@ struct PageDecoderTests {
         #expect(page.undecodable.map(\.path) == ["ProcessDetails[0].EndTime"] && page.records.count == 1)
     }
 
+    /// A check's latest non-empty name wins; an empty one changes nothing.
+    @Test func theLatestNameOfACheckWins() throws {
+        let names = [
+            (5, "a"), (1029, "b"), (5, "a"), (2053, "c"), (5, "a2"), (1029, "b"), (5, ""), (1029, "b2"), (5, "a2"),
+        ]
+        let checks = names.map { #"{"CheckId":\#($0.0),"CheckShowName":"\#($0.1)"}"# }
+        let records = checks.enumerated().map { #"{"DetailTaskId":"r\#($0.offset)","Checks":[\#($0.element)]}"# }
+        let body = #"{"ProcessDetails":[\#(records.joined(separator: ","))]}"#
+        let page = try Self.decode(body)
+        #expect(page.checkNames == [5: "a2", 1029: "b2", 2053: "c"])
+        let wire = try JSONDecoder().decode(ListOperationProcessDetailResponse.self, from: Data(body.utf8))
+        #expect(page == SubtaskPage(details: wire.processDetails))
+    }
+
     @Test func escapesAndSurrogatePairs() throws {
         let page = try Self.decode(
             #"{"ProcessDetails":[{"DetailTaskId":"a\"b\\c\/d\u00e9\ud83d\udee1","Checks":[{"CheckId":1,"CheckShowName":"x\ty"}]}]}"#

@@ -102,6 +102,7 @@ public enum DetailPageDecoder {
         builder: SubtaskPage.Builder, page: inout SubtaskPage
     ) throws(JSONSyntaxError) {
         func integer(_ name: String) throws(JSONSyntaxError) -> Int64? {
+            if let value = scanner.plainInteger() { return value }
             let read = LenientValue.integer(try scanner.scalar(), scanner)
             if let problem = read.problem { record.fail(name, problem) }
             return read.value
@@ -179,6 +180,10 @@ public enum DetailPageDecoder {
             while let key = try scanner.nextKey(first: first) {
                 first = false
                 if scanner.matches(key, "CheckId") {
+                    if let value = scanner.plainInteger() {
+                        checkId = value
+                        continue
+                    }
                     let read = LenientValue.integer(try scanner.scalar(), scanner)
                     if let problem = read.problem { record.fail("Checks[\(index)].CheckId", problem) }
                     checkId = read.value

@@ -142,8 +142,20 @@ struct JSONScanner {
     mutating func string() throws(JSONSyntaxError) -> JSONString {
         try expect(UInt8(ascii: "\""))
         let start = index
-        skipPlainWords()
-        while index < bytes.count {
+        while true {
+            if index + 8 <= bytes.count {
+                // Eight bytes at a time; the first `"`, `\\` or control byte among them
+                // is the lowest flagged byte.
+                let special = Self.specialBytes(
+                    UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                guard special != 0 else {
+                    index += 8
+                    continue
+                }
+                index += special.trailingZeroBitCount >> 3
+            } else if index >= bytes.count {
+                throw error("unterminated string")
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -151,28 +163,22 @@ struct JSONScanner {
             }
             if byte == UInt8(ascii: "\\") { return .escaped(try escapedString(from: start)) }
             guard byte >= 0x20 else { throw error("control character in a string") }
+            // Only in the last seven bytes of the body: an ordinary byte.
             index += 1
         }
-        throw error("unterminated string")
     }
 
-    /// Skips whole 8-byte words of string content that hold no `"`, no `\\` and no
-    /// control character (the common case: ids and names), so `string()` looks at single
-    /// bytes only near the end of a string.
+    /// The high bit of each byte of `word` (little-endian: first byte lowest) that is `"`,
+    /// `\\` or below 0x20. Bits above the lowest one may be false (a borrow carries into
+    /// the next byte); the lowest one is always right, and it is the only one used.
     @inline(__always)
-    private mutating func skipPlainWords() {
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= bytes.count {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
-            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
-            // Some byte is zero in `quote` or `backslash`, or below 0x20 in `word`.
-            let special =
-                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            guard special & highs == 0 else { return }
-            index += 8
-        }
+        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word))
+            & highs
     }
 
     private mutating func escapedString(from start: Int) throws(JSONSyntaxError) -> [UInt8] {
@@ -242,6 +248,32 @@ struct JSONScanner {
             value = value << 4 | UInt32(digit)
         }
         return value
+    }
+
+    /// Reads the next value when it is a plain integer literal (`-?[0-9]{1,18}`, no
+    /// leading zero, followed by something that is not part of a number) and returns it;
+    /// otherwise consumes nothing and returns nil, and the caller reads the value with
+    /// `scalar()`. One pass over the digits, where `number()` and `integer(_:)` take two.
+    @inline(__always)
+    mutating func plainInteger() -> Int64? {
+        skipWhitespace()
+        var position = index
+        let negative = position < bytes.count && bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        let digitsStart = position
+        var value: Int64 = 0
+        while position < bytes.count, position - digitsStart < 18, isDigit(bytes[position]) {
+            value = value &* 10 &+ Int64(bytes[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        guard position > digitsStart, position < bytes.count else { return nil }
+        let next = bytes[position]
+        guard !isDigit(next), next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E") else {
+            return nil
+        }
+        if bytes[digitsStart] == UInt8(ascii: "0") && position - digitsStart > 1 { return nil }
+        index = position
+        return negative ? -value : value
     }
 
     /// Reads a number, checking the JSON grammar; returns its byte range.
@@ -364,16 +396,18 @@ struct JSONScanner {
             if position == range.upperBound { return negative ? -value : value }
             return fractionalInteger(range)
         }
+        // Accumulated as a negative number, whose range reaches Int64.min.
         var value: Int64 = 0
         while position < range.upperBound, isDigit(bytes[position]) {
             let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(Int64(bytes[position] - UInt8(ascii: "0")))
+            let (sum, overflow2) = times.subtractingReportingOverflow(Int64(bytes[position] - UInt8(ascii: "0")))
             guard !overflow1, !overflow2 else { return nil }
             value = sum
             position += 1
         }
-        if position == range.upperBound { return negative ? -value : value }
-        return fractionalInteger(range)
+        guard position == range.upperBound else { return fractionalInteger(range) }
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 
     /// A number with a fraction or exponent as an integer, when its value is whole.
