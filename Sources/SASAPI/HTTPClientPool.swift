@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import Synchronization
 
 /// HTTP clients shared by proxy route: one client per distinct proxy (or one for direct
-/// connections), built by `factory` on first use and shut down together, once.
+/// connections), built by `factory` on first use and shut down together, once; and the
+/// API clients' direct transports, one per endpoint (`transport(for:)`).
 ///
 /// The route is decided per endpoint (`ProxySelection`: the scheme's `HTTPS_PROXY` or
 /// `HTTP_PROXY`, unless `NO_PROXY` exempts the host), so two endpoints that share a
@@ -10,6 +11,7 @@ import Synchronization
 public final class HTTPClientPool: Sendable {
     private let factory: SASHTTPClientFactory
     private let clients = Mutex<[HTTPClient.Configuration.Proxy?: HTTPClient]>([:])
+    private let direct = Mutex<[Endpoint: DirectHTTPClient]>([:])
 
     public init(factory: SASHTTPClientFactory) {
         self.factory = factory
@@ -26,6 +28,22 @@ public final class HTTPClientPool: Sendable {
         }
     }
 
+    /// The transport of the API client of `endpoint`: its own keep-alive connections when
+    /// the endpoint is reached directly (one `DirectHTTPClient` per endpoint, shared by
+    /// the accounts that use it), async-http-client through the proxy otherwise.
+    public func transport(for endpoint: Endpoint) throws -> APITransport {
+        let configuration = factory.configuration(for: endpoint)
+        guard configuration.proxy == nil else { return .asyncHTTPClient(client(for: endpoint)) }
+        return .direct(
+            try direct.withLock { clients in
+                if let existing = clients[endpoint] { return existing }
+                let client = try DirectHTTPClient(
+                    endpoint: endpoint, connectTimeout: factory.connectTimeout, readTimeout: factory.readTimeout)
+                clients[endpoint] = client
+                return client
+            })
+    }
+
     /// How many clients (routes) exist so far.
     public var count: Int { clients.withLock { $0.count } }
 
@@ -36,5 +54,11 @@ public final class HTTPClientPool: Sendable {
             return Array(clients.values)
         }
         for client in all { try? await client.shutdown() }
+        for client in direct.withLock({ clients in
+            defer { clients = [:] }
+            return Array(clients.values)
+        }) {
+            client.shutdown()
+        }
     }
 }

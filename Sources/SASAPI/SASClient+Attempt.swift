@@ -65,31 +65,14 @@ extension SASClient {
         var requestId: String?
         let outcome: Result<Response, SASAPIError>
         do {
-            var headers = HTTPHeaders()
-            for header in prepared.headers { headers.add(name: header.name, value: header.value) }
-            let request = try HTTPClient.Request(
-                url: prepared.url, method: .POST, headers: headers, body: .byteBuffer(ByteBuffer()))
-            // The body is gathered on the event loop and handed over once, complete.
-            let collector = ResponseAccumulator(request: request, maxBodySize: configuration.maxBodyBytes)
-            let task = httpClient.execute(
-                request: request, delegate: collector, deadline: .now() + TimeAmount(remaining))
-            let response: HTTPClient.Response
-            do {
-                response = try await withTaskCancellationHandler {
-                    try await task.futureResult.get()
-                } onCancel: {
-                    task.cancel()
-                }
-            } catch is ResponseAccumulator.ResponseTooBigError {
-                throw SASAPIError(.bodyTooLarge(limit: configuration.maxBodyBytes), action: action)
-            }
-            status = Int(response.status.code)
+            let response = try await exchange(prepared, remaining: remaining, action: action)
+            status = response.status
             requestId = response.headers.first(name: "x-acs-request-id")
             outcome = .success(
                 try interpret(
-                    action: action, status: Int(response.status.code),
+                    action: action, status: response.status,
                     retryAfterHeader: response.headers.first(name: "x-acs-retry-after"),
-                    body: response.body ?? ByteBuffer(), requestId: &requestId, decode: decode
+                    body: response.body, requestId: &requestId, decode: decode
                 ))
         } catch let error as SASAPIError {
             outcome = .failure(error)
@@ -161,6 +144,20 @@ extension SASClient {
                     : SASAPIError(.transport, action: action, detail: "\(error)")
             default:
                 return SASAPIError(.transport, action: action, detail: "\(error)")
+            }
+        }
+        if let error = error as? DirectHTTPError {
+            switch error {
+            case .connectTimeout, .readTimeout, .deadlineExceeded:
+                return SASAPIError(.timeout, action: action, detail: "\(error)")
+            case .bodyTooLarge(let limit):
+                return SASAPIError(.bodyTooLarge(limit: limit), action: action)
+            case .cancelled:
+                return SASAPIError(.cancelled, action: action)
+            case .connectionClosed:
+                return Task.isCancelled
+                    ? SASAPIError(.cancelled, action: action)
+                    : SASAPIError(.transport, action: action, detail: "\(error)")
             }
         }
         if let error = error as? ChannelError, case .connectTimeout = error {

@@ -15,7 +15,7 @@ import SASSigning
 public final class SASClient: Sendable {
     public let configuration: SASClientConfiguration
     let credentialProvider: any CredentialProvider
-    let httpClient: HTTPClient
+    let transport: APITransport
     let logger: Logger
     let observer: (any APICallObserver)?
     let environment: SASClientEnvironment
@@ -25,7 +25,7 @@ public final class SASClient: Sendable {
     ///   - httpClient: shared, created with the configuration's timeouts (see
     ///     `SASHTTPClientFactory`); the caller shuts it down.
     ///   - environment: clock, sleep, wall time and nonce; `.live` outside tests.
-    public init(
+    public convenience init(
         configuration: SASClientConfiguration,
         credentials: any CredentialProvider,
         httpClient: HTTPClient,
@@ -33,9 +33,25 @@ public final class SASClient: Sendable {
         observer: (any APICallObserver)? = nil,
         environment: SASClientEnvironment = .live
     ) {
+        self.init(
+            configuration: configuration, credentials: credentials, transport: .asyncHTTPClient(httpClient),
+            logger: logger, observer: observer, environment: environment)
+    }
+
+    /// - Parameters:
+    ///   - transport: `.direct` for an endpoint reached without a proxy, else
+    ///     `.asyncHTTPClient` (see `APITransport`); the caller shuts it down.
+    public init(
+        configuration: SASClientConfiguration,
+        credentials: any CredentialProvider,
+        transport: APITransport,
+        logger: Logger,
+        observer: (any APICallObserver)? = nil,
+        environment: SASClientEnvironment = .live
+    ) {
         self.configuration = configuration
         self.credentialProvider = credentials
-        self.httpClient = httpClient
+        self.transport = transport
         self.logger = logger
         self.observer = observer
         self.environment = environment

@@ -11,13 +11,13 @@ import Testing
 struct ClientTests {
     static let query = ProcessDetailQuery(taskIds: ["task-1", "a b"], statusCodes: [2], lang: "en")
 
-    @Test(arguments: SignatureVersion.allCases)
-    func sendsASignedEmptyPost(_ signature: SignatureVersion) async throws {
+    @Test(arguments: SignatureVersion.allCases, TestClient.Transport.allCases)
+    func sendsASignedEmptyPost(_ signature: SignatureVersion, _ transport: TestClient.Transport) async throws {
         try await FakeServer.with({ request in Pages.serve(request, count: 3) }) { server in
             var configuration = try TestClient.configuration(server)
             configuration.signature = signature
             let observer = RecordingObserver()
-            let page = try await TestClient.with(configuration, observer: observer) { client in
+            let page = try await TestClient.with(configuration, transport: transport, observer: observer) { client in
                 try await client.page(Self.query, number: 1, deadline: nil)
             }
             #expect(page.records.map(\.key) == ["d0", "d1", "d2"].map { Fingerprint("id\u{0}" + $0) })
@@ -76,11 +76,13 @@ struct ClientTests {
         }
     }
 
-    @Test func nonJSONServerErrorsAreRetriedThenReported() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func nonJSONServerErrorsAreRetriedThenReported(_ transport: TestClient.Transport) async throws {
         try await FakeServer.with({ _ in FakeResponse(status: 502, body: Array("<html>Bad Gateway</html>".utf8)) }) {
             server in
             let observer = RecordingObserver()
-            try await TestClient.with(try TestClient.configuration(server), observer: observer) { client in
+            try await TestClient.with(try TestClient.configuration(server), transport: transport, observer: observer) {
+                client in
                 let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.httpStatus == 502)
                 #expect(error.apiCode == nil)
@@ -91,7 +93,8 @@ struct ClientTests {
         }
     }
 
-    @Test func throttlingIsRetriedHonouringRetryAfter() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func throttlingIsRetriedHonouringRetryAfter(_ transport: TestClient.Transport) async throws {
         let count = Mutex(0)
         let script: FakeServer.Script = { request in
             let n = count.withLock {
@@ -113,7 +116,7 @@ struct ClientTests {
         try await FakeServer.with(script) { server in
             let observer = RecordingObserver()
             let page = try await TestClient.with(
-                try TestClient.configuration(server), observer: observer, environment: environment
+                try TestClient.configuration(server), transport: transport, observer: observer, environment: environment
             ) { client in
                 try await client.page(Self.query, number: 1, deadline: .now + .seconds(10))
             }
@@ -123,14 +126,17 @@ struct ClientTests {
         }
     }
 
-    @Test func readTimeoutAgainstASilentServer() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func readTimeoutAgainstASilentServer(_ transport: TestClient.Transport) async throws {
         try await FakeServer.with({ _ in nil }) { server in
             var configuration = try TestClient.configuration(server)
             configuration.retry = .none
             let observer = RecordingObserver()
             // The read timeout ended the call, not the 30 s attempt deadline (no wall-clock
             // bound here: on a loaded machine the call may end seconds late).
-            try await TestClient.with(configuration, readTimeout: .milliseconds(300), observer: observer) { client in
+            try await TestClient.with(
+                configuration, transport: transport, readTimeout: .milliseconds(300), observer: observer
+            ) { client in
                 let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .timeout)
                 #expect(error.metricCode == "timeout")
@@ -140,10 +146,13 @@ struct ClientTests {
         }
     }
 
-    @Test func callerDeadlineBoundsEveryAttempt() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func callerDeadlineBoundsEveryAttempt(_ transport: TestClient.Transport) async throws {
         try await FakeServer.with({ _ in nil }) { server in
             let started = ContinuousClock.now
-            try await TestClient.with(try TestClient.configuration(server), readTimeout: .seconds(30)) { client in
+            try await TestClient.with(
+                try TestClient.configuration(server), transport: transport, readTimeout: .seconds(30)
+            ) { client in
                 let error = try #require(
                     await caught { try await client.page(Self.query, number: 1, deadline: .now + .milliseconds(400)) })
                 #expect(error.kind == .timeout)
@@ -154,13 +163,14 @@ struct ClientTests {
         }
     }
 
-    @Test func bodyOverTheCapIsAnError() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func bodyOverTheCapIsAnError(_ transport: TestClient.Transport) async throws {
         let big = String(repeating: " ", count: 64 * 1024) + "{}"
         try await FakeServer.with({ _ in .json(big) }) { server in
             var configuration = try TestClient.configuration(server)
             configuration.maxBodyBytes = 16 * 1024
             let observer = RecordingObserver()
-            try await TestClient.with(configuration, observer: observer) { client in
+            try await TestClient.with(configuration, transport: transport, observer: observer) { client in
                 let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .bodyTooLarge(limit: 16 * 1024))
             }
@@ -170,14 +180,15 @@ struct ClientTests {
     }
 
     /// Without `Content-Length` (chunked) the cap is the running total of the body read.
-    @Test func chunkedBodyOverTheCapIsAnError() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func chunkedBodyOverTheCapIsAnError(_ transport: TestClient.Transport) async throws {
         let big = String(repeating: " ", count: 64 * 1024) + "{}"
         let response = FakeResponse.json(big, headers: [("transfer-encoding", "chunked")])
         try await FakeServer.with({ _ in response }) { server in
             var configuration = try TestClient.configuration(server)
             configuration.maxBodyBytes = 16 * 1024
             configuration.retry = .none
-            try await TestClient.with(configuration) { client in
+            try await TestClient.with(configuration, transport: transport) { client in
                 let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
                 #expect(error.kind == .bodyTooLarge(limit: 16 * 1024))
             }
@@ -185,14 +196,15 @@ struct ClientTests {
         }
     }
 
-    @Test func connectionRefusedIsATransportError() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func connectionRefusedIsATransportError(_ transport: TestClient.Transport) async throws {
         let server = try await FakeServer.start { _ in nil }
         let port = server.port
         await server.shutdown()
         var configuration = SASClientConfiguration(
             endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: port), requestsPerSecond: 0)
         configuration.retry = .none
-        try await TestClient.with(configuration) { client in
+        try await TestClient.with(configuration, transport: transport) { client in
             let error = try #require(await caught { try await client.page(Self.query, number: 1, deadline: nil) })
             #expect(error.metricCode == "transport" || error.metricCode == "timeout")
         }
@@ -210,7 +222,8 @@ struct ClientTests {
         }
     }
 
-    @Test func concurrencyLimitHolds() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func concurrencyLimitHolds(_ transport: TestClient.Transport) async throws {
         let inFlight = Mutex(0)
         let peak = Mutex(0)
         let script: FakeServer.Script = { request in
@@ -226,7 +239,7 @@ struct ClientTests {
         try await FakeServer.with(script) { server in
             var configuration = try TestClient.configuration(server)
             configuration.maxConcurrentRequests = 2
-            try await TestClient.with(configuration) { client in
+            try await TestClient.with(configuration, transport: transport) { client in
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<6 {
                         group.addTask { try await client.page(Self.query, number: 1, deadline: nil).records.count }
@@ -241,7 +254,8 @@ struct ClientTests {
         }
     }
 
-    @Test func secretsNeverReachLogsOrErrors() async throws {
+    @Test(arguments: TestClient.Transport.allCases)
+    func secretsNeverReachLogsOrErrors(_ transport: TestClient.Transport) async throws {
         let secret = "TOPSECRET-8c1f2a"
         let token = "STSTOKEN-77aa91"
         let credentials = Credentials(accessKeyId: "LTAIexample", accessKeySecret: secret, securityToken: token)
@@ -253,7 +267,8 @@ struct ClientTests {
                 configuration.signature = signature
                 let capture = LogCapture()
                 try await TestClient.with(
-                    configuration, credentials: StaticCredentialProvider(credentials), logger: capture.logger
+                    configuration, transport: transport, credentials: StaticCredentialProvider(credentials),
+                    logger: capture.logger
                 ) { client in
                     let error = try #require(
                         await caught { try await client.page(Self.query, number: 1, deadline: nil) })

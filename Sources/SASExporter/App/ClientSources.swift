@@ -39,7 +39,14 @@ public final class ClientSources: Sendable {
     /// The `PollerSupervisor.SourceFactory` of production: the account's signed client,
     /// reporting its calls to `calls`.
     public func makeSource(account: AccountConfiguration, calls: APICallMetrics) throws -> any PollSource {
-        let http = pool.client(for: account.endpoint)
+        let transport: APITransport
+        do {
+            transport = try pool.transport(for: account.endpoint)
+        } catch {
+            throw ConfigError(
+                file: "", keyPath: "account \(account.name) endpoint",
+                message: "cannot set up TLS for \(account.endpoint): \(error)")
+        }
         let provider: any CredentialProvider
         let ownKey: (any CredentialProvider)? = account.credentials.map { StaticCredentialProvider($0) }
         do throws(RoleAssumptionError) {
@@ -50,7 +57,7 @@ public final class ClientSources: Sendable {
         }
         let client = SASClient(
             configuration: account.clientConfiguration(userAgent: "sas-exporter/\(BuildFacts.version)"),
-            credentials: provider, httpClient: http, logger: logger, observer: calls, environment: clientEnvironment
+            credentials: provider, transport: transport, logger: logger, observer: calls, environment: clientEnvironment
         )
         return ClientPollSource(
             client: client, pageSize: account.pageSize, lang: account.lang, idBatchSize: max(account.taskBatchSize, 100)

@@ -32,9 +32,20 @@ enum TestClient {
         )
     }
 
-    /// Runs `body` with a client and always shuts its HTTP client down.
+    /// Which transport a test client sends with.
+    enum Transport: String, CaseIterable, CustomTestStringConvertible {
+        /// `DirectHTTPClient`, what a direct route uses.
+        case direct
+        /// async-http-client, what a proxied route uses.
+        case asyncHTTPClient
+
+        var testDescription: String { rawValue }
+    }
+
+    /// Runs `body` with a client and always shuts its transport down.
     static func with<T>(
         _ configuration: SASClientConfiguration,
+        transport kind: Transport = .direct,
         credentials: any CredentialProvider = StaticCredentialProvider(TestClient.credentials),
         readTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -44,16 +55,21 @@ enum TestClient {
     ) async throws -> T {
         let factory = SASHTTPClientFactory(environment: [:], connectTimeout: .seconds(2), readTimeout: readTimeout)
         let http = factory.makeClient(for: configuration.endpoint)
+        let direct = try DirectHTTPClient(
+            endpoint: configuration.endpoint, connectTimeout: .seconds(2), readTimeout: readTimeout)
         let client = SASClient(
-            configuration: configuration, credentials: credentials, httpClient: http, logger: logger,
+            configuration: configuration, credentials: credentials,
+            transport: kind == .direct ? .direct(direct) : .asyncHTTPClient(http), logger: logger,
             observer: observer,
             environment: environment
         )
         do {
             let value = try await body(client)
+            direct.shutdown()
             try await http.shutdown()
             return value
         } catch {
+            direct.shutdown()
             try? await http.shutdown()
             throw error
         }

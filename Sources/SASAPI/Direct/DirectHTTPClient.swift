@@ -1,0 +1,159 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// The API client's HTTP/1.1 transport for an endpoint reached without a proxy: a small
+/// pool of keep-alive connections (TLS for `https`), one request at a time on each, the
+/// response gathered on the event loop and handed over once, complete.
+///
+/// It does per call only what a signed `POST /` needs: no URL parsing, redirects,
+/// decompression or per-request state machines (what async-http-client spends about a
+/// tenth of a large poll's CPU on; docs/benchmarks.md). Connect and read timeouts, the
+/// attempt's deadline, the body cap and cancellation hold as they do there. Proxied
+/// routes keep async-http-client, which speaks to proxies.
+public final class DirectHTTPClient: Sendable {
+    /// A complete response.
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: ByteBuffer
+        /// Whether the connection may carry another request.
+        public var reusable: Bool
+    }
+
+    public let endpoint: Endpoint
+    private let group: any EventLoopGroup
+    private let connectTimeout: Duration
+    private let readTimeout: Duration
+    private let sslContext: NIOSSLContext?
+    private let idle = Mutex<[any Channel]>([])
+
+    /// - Parameters:
+    ///   - tlsConfiguration: for `https` endpoints; the system's trust roots and full
+    ///     verification of the endpoint's name by default (tests pass their own roots).
+    public init(
+        endpoint: Endpoint, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        tlsConfiguration: TLSConfiguration = .makeClientConfiguration()
+    ) throws {
+        self.endpoint = endpoint
+        self.group = group
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        sslContext = endpoint.scheme == "https" ? try NIOSSLContext(configuration: tlsConfiguration) : nil
+    }
+
+    deinit {
+        for channel in idle.withLock({ $0 }) { channel.close(promise: nil) }
+    }
+
+    /// `POST` of `uri` (path and query) with `headers` and an empty body; the complete
+    /// response, or a `DirectHTTPError`, `ChannelError` or I/O error.
+    public func post(
+        uri: String, headers: HTTPHeaders, maxBodyBytes: Int, deadline: NIODeadline
+    ) async throws -> Response {
+        if Task.isCancelled { throw DirectHTTPError.cancelled }
+        let (channel, reused) = try await connection(deadline: deadline)
+        do {
+            return try await exchange(on: channel, uri: uri, headers: headers, maxBodyBytes: maxBodyBytes, deadline: deadline)
+        } catch DirectHTTPError.connectionClosed where reused && !Task.isCancelled {
+            // A kept connection the server closed as it was reused (its idle timeout):
+            // once more on a new connection. The calls are reads, so sending again is safe.
+            let (fresh, _) = try await connection(deadline: deadline, reuse: false)
+            return try await exchange(on: fresh, uri: uri, headers: headers, maxBodyBytes: maxBodyBytes, deadline: deadline)
+        }
+    }
+
+    /// One request and its response on `channel`; the channel goes back to the pool after
+    /// a complete keep-alive response, and is closed otherwise.
+    private func exchange(
+        on channel: any Channel, uri: String, headers: HTTPHeaders, maxBodyBytes: Int, deadline: NIODeadline
+    ) async throws -> Response {
+        let promise = channel.eventLoop.makePromise(of: Response.self)
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: uri, headers: headers)
+        head.headers.replaceOrAdd(name: "content-length", value: "0")
+        // The exchange ends by its deadline whatever happens to the connection (a promise
+        // completes once; later outcomes are ignored).
+        let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
+            promise.fail(DirectHTTPError.deadlineExceeded)
+            channel.close(promise: nil)
+        }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
+        // A write that never reaches the handler (the connection closed under it) fails
+        // the exchange at once.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in
+            promise.fail(error is ChannelError ? DirectHTTPError.connectionClosed : error)
+        }
+        channel.writeAndFlush(DirectExchange(head: head, promise: promise, maxBodyBytes: maxBodyBytes), promise: written)
+        let response: Response
+        do {
+            response = try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            channel.close(promise: nil)
+            if Task.isCancelled { throw DirectHTTPError.cancelled }
+            throw error
+        }
+        if response.reusable, channel.isActive {
+            idle.withLock { $0.append(channel) }
+        } else {
+            channel.close(promise: nil)
+        }
+        return response
+    }
+
+    /// Closes the idle connections (one in use closes when its exchange ends).
+    public func shutdown() {
+        for channel in idle.withLock({ channels in
+            defer { channels = [] }
+            return channels
+        }) {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// How many idle connections the pool holds.
+    var idleCount: Int { idle.withLock { $0.count } }
+
+    /// An idle connection that is still open (`reused`), or a new one.
+    private func connection(deadline: NIODeadline, reuse: Bool = true) async throws -> (any Channel, reused: Bool) {
+        while reuse, let channel = idle.withLock({ $0.popLast() }) {
+            if channel.isActive { return (channel, true) }
+        }
+        let remaining = deadline - .now()
+        guard remaining > .zero else { throw DirectHTTPError.deadlineExceeded }
+        let timeout = min(TimeAmount(connectTimeout), remaining)
+        let sslContext = self.sslContext
+        let host = endpoint.host
+        let readTimeout = TimeAmount(self.readTimeout)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let sslContext {
+                        // An address is checked against the certificate's IP names;
+                        // only a name goes in SNI (as async-http-client does).
+                        let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
+                        let serverName = isAddress ? nil : host
+                        try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
+                    }
+                    try pipeline.addHTTPClientHandlers()
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: readTimeout))
+                    try pipeline.addHandler(ExchangeHandler())
+                }
+            }
+        do {
+            return (try await bootstrap.connect(host: host, port: endpoint.port).get(), false)
+        } catch ChannelError.connectTimeout {
+            throw DirectHTTPError.connectTimeout
+        }
+    }
+}
