@@ -57,7 +57,7 @@ extension SASClient {
                 reported(
                     SASAPIError(.deadline, action: action, detail: "the deadline passed before the request was sent")))
         }
-        let prepared = RequestBuilder.build(
+        var prepared = RequestBuilder.build(
             action: action, parameters: parameters, configuration: configuration, credentials: credentials,
             epochSeconds: environment.epochSeconds(), nonce: environment.nonce()
         )
@@ -65,7 +65,21 @@ extension SASClient {
         var requestId: String?
         let outcome: Result<Response, SASAPIError>
         do {
-            let response = try await exchange(prepared, remaining: remaining, action: action)
+            let response: ExchangeResponse
+            do {
+                response = try await exchange(prepared, remaining: remaining, action: action)
+            } catch DirectHTTPError.staleConnection {
+                // A kept connection failed before answering (the server closed it while
+                // idle): once more on a new connection, signed anew, since the first
+                // copy's nonce may have reached the server.
+                prepared = RequestBuilder.build(
+                    action: action, parameters: parameters, configuration: configuration, credentials: credentials,
+                    epochSeconds: environment.epochSeconds(), nonce: environment.nonce()
+                )
+                let left = attemptDeadline - environment.now()
+                guard left > .zero else { throw DirectHTTPError.deadlineExceeded }
+                response = try await exchange(prepared, remaining: left, action: action, reuse: false)
+            }
             status = response.status
             requestId = response.headers.first(name: "x-acs-request-id")
             outcome = .success(
@@ -154,7 +168,7 @@ extension SASClient {
                 return SASAPIError(.bodyTooLarge(limit: limit), action: action)
             case .cancelled:
                 return SASAPIError(.cancelled, action: action)
-            case .connectionClosed:
+            case .connectionClosed, .staleConnection:
                 return Task.isCancelled
                     ? SASAPIError(.cancelled, action: action)
                     : SASAPIError(.transport, action: action, detail: "\(error)")

@@ -12,7 +12,10 @@ extension SASClient {
 
     /// Sends a prepared request over the client's transport within `remaining`; the
     /// complete response (any status), or the transport's error.
-    func exchange(_ prepared: PreparedRequest, remaining: Duration, action: String) async throws -> ExchangeResponse {
+    /// `reuse: false` sends on a new connection (direct transport only).
+    func exchange(
+        _ prepared: PreparedRequest, remaining: Duration, action: String, reuse: Bool = true
+    ) async throws -> ExchangeResponse {
         var headers = HTTPHeaders()
         headers.reserveCapacity(prepared.headers.count + 1)
         for header in prepared.headers { headers.add(name: header.name, value: header.value) }
@@ -21,7 +24,7 @@ extension SASClient {
         case .direct(let direct):
             let response = try await direct.post(
                 uri: "/?" + prepared.wireQuery, headers: headers, maxBodyBytes: configuration.maxBodyBytes,
-                deadline: deadline)
+                deadline: deadline, reuse: reuse)
             return ExchangeResponse(status: response.status, headers: response.headers, body: response.body)
         case .asyncHTTPClient(let httpClient):
             let request = try HTTPClient.Request(

@@ -9,10 +9,14 @@ import Synchronization
 /// response gathered on the event loop and handed over once, complete.
 ///
 /// It does per call only what a signed `POST /` needs: no URL parsing, redirects,
-/// decompression or per-request state machines (what async-http-client spends about a
-/// tenth of a large poll's CPU on; docs/benchmarks.md). Connect and read timeouts, the
-/// attempt's deadline, the body cap and cancellation hold as they do there. Proxied
-/// routes keep async-http-client, which speaks to proxies.
+/// decompression or per-request state machines (replacing async-http-client here cut a
+/// large poll's CPU by 12-20 %; docs/benchmarks.md). Connect and read timeouts, the
+/// attempt's deadline, the body cap and cancellation hold as they do there (a TLS
+/// handshake is bounded by the read timeout and the deadline). Proxied routes keep
+/// async-http-client, which speaks to proxies.
+///
+/// The pool has no size of its own: it holds as many connections as its callers have
+/// requests in flight at once (each account's `max_concurrent_requests`).
 public final class DirectHTTPClient: Sendable {
     /// A complete response.
     public struct Response: Sendable {
@@ -29,6 +33,7 @@ public final class DirectHTTPClient: Sendable {
     private let readTimeout: Duration
     private let sslContext: NIOSSLContext?
     private let idle = Mutex<[any Channel]>([])
+    private let shutDown = Atomic(false)
 
     /// - Parameters:
     ///   - tlsConfiguration: for `https` endpoints; the system's trust roots and full
@@ -50,34 +55,24 @@ public final class DirectHTTPClient: Sendable {
     }
 
     /// `POST` of `uri` (path and query) with `headers` and an empty body; the complete
-    /// response, or a `DirectHTTPError`, `ChannelError` or I/O error.
+    /// response, or a `DirectHTTPError`, `ChannelError`, TLS or I/O error.
+    ///
+    /// When a kept connection (`reuse`) fails before any byte of the response arrived, the
+    /// error is `DirectHTTPError.staleConnection`: the caller sends the request again,
+    /// signed anew (the first copy's nonce may have reached the server), with
+    /// `reuse: false`.
     public func post(
-        uri: String, headers: HTTPHeaders, maxBodyBytes: Int, deadline: NIODeadline
+        uri: String, headers: HTTPHeaders, maxBodyBytes: Int, deadline: NIODeadline, reuse: Bool = true
     ) async throws -> Response {
         if Task.isCancelled { throw DirectHTTPError.cancelled }
-        let (channel, reused) = try await connection(deadline: deadline)
-        do {
-            return try await exchange(on: channel, uri: uri, headers: headers, maxBodyBytes: maxBodyBytes, deadline: deadline)
-        } catch DirectHTTPError.connectionClosed where reused && !Task.isCancelled {
-            // A kept connection the server closed as it was reused (its idle timeout):
-            // once more on a new connection. The calls are reads, so sending again is safe.
-            let (fresh, _) = try await connection(deadline: deadline, reuse: false)
-            return try await exchange(on: fresh, uri: uri, headers: headers, maxBodyBytes: maxBodyBytes, deadline: deadline)
-        }
-    }
-
-    /// One request and its response on `channel`; the channel goes back to the pool after
-    /// a complete keep-alive response, and is closed otherwise.
-    private func exchange(
-        on channel: any Channel, uri: String, headers: HTTPHeaders, maxBodyBytes: Int, deadline: NIODeadline
-    ) async throws -> Response {
+        let (channel, reused) = try await connection(deadline: deadline, reuse: reuse)
         let promise = channel.eventLoop.makePromise(of: Response.self)
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: uri, headers: headers)
         head.headers.replaceOrAdd(name: "content-length", value: "0")
         // The exchange ends by its deadline whatever happens to the connection (a promise
         // completes once; later outcomes are ignored).
         let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
-            promise.fail(DirectHTTPError.deadlineExceeded)
+            promise.fail(ExchangeFailure(error: DirectHTTPError.deadlineExceeded, responseStarted: true))
             channel.close(promise: nil)
         }
         promise.futureResult.whenComplete { _ in timer.cancel() }
@@ -85,9 +80,12 @@ public final class DirectHTTPClient: Sendable {
         // the exchange at once.
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
-            promise.fail(error is ChannelError ? DirectHTTPError.connectionClosed : error)
+            promise.fail(
+                error as? ExchangeFailure ?? ExchangeFailure(error: error, responseStarted: false))
         }
-        channel.writeAndFlush(DirectExchange(head: head, promise: promise, maxBodyBytes: maxBodyBytes), promise: written)
+        let exchange = DirectExchange(
+            head: head, promise: promise, maxBodyBytes: maxBodyBytes, readTimeout: TimeAmount(readTimeout))
+        channel.writeAndFlush(exchange, promise: written)
         let response: Response
         do {
             response = try await withTaskCancellationHandler {
@@ -95,12 +93,15 @@ public final class DirectHTTPClient: Sendable {
             } onCancel: {
                 channel.close(promise: nil)
             }
-        } catch {
+        } catch let failure as ExchangeFailure {
             channel.close(promise: nil)
             if Task.isCancelled { throw DirectHTTPError.cancelled }
-            throw error
+            if reused, !failure.responseStarted, Self.mayBeStale(failure.error) {
+                throw DirectHTTPError.staleConnection(String(describing: failure.error))
+            }
+            throw failure.error
         }
-        if response.reusable, channel.isActive {
+        if response.reusable, channel.isActive, !isShutDown {
             idle.withLock { $0.append(channel) }
         } else {
             channel.close(promise: nil)
@@ -108,8 +109,18 @@ public final class DirectHTTPClient: Sendable {
         return response
     }
 
-    /// Closes the idle connections (one in use closes when its exchange ends).
+    /// Whether a failure of a kept connection before its response could be the server
+    /// having closed it (not one of the exchange's own limits).
+    private static func mayBeStale(_ error: any Error) -> Bool {
+        switch error as? DirectHTTPError {
+        case .readTimeout, .deadlineExceeded, .bodyTooLarge, .cancelled, .connectTimeout: false
+        default: true
+        }
+    }
+
+    /// Closes the idle connections; one in use closes when its exchange ends.
     public func shutdown() {
+        shutDown.store(true, ordering: .relaxed)
         for channel in idle.withLock({ channels in
             defer { channels = [] }
             return channels
@@ -118,20 +129,26 @@ public final class DirectHTTPClient: Sendable {
         }
     }
 
+    private var isShutDown: Bool { shutDown.load(ordering: .relaxed) }
+
     /// How many idle connections the pool holds.
     var idleCount: Int { idle.withLock { $0.count } }
 
     /// An idle connection that is still open (`reused`), or a new one.
     private func connection(deadline: NIODeadline, reuse: Bool = true) async throws -> (any Channel, reused: Bool) {
-        while reuse, let channel = idle.withLock({ $0.popLast() }) {
-            if channel.isActive { return (channel, true) }
+        if reuse {
+            // The newest open connection; closed ones are dropped on the way.
+            let kept = idle.withLock { channels -> (any Channel)? in
+                channels.removeAll { !$0.isActive }
+                return channels.popLast()
+            }
+            if let kept { return (kept, true) }
         }
         let remaining = deadline - .now()
         guard remaining > .zero else { throw DirectHTTPError.deadlineExceeded }
         let timeout = min(TimeAmount(connectTimeout), remaining)
         let sslContext = self.sslContext
         let host = endpoint.host
-        let readTimeout = TimeAmount(self.readTimeout)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -146,7 +163,6 @@ public final class DirectHTTPClient: Sendable {
                         try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     try pipeline.addHandler(ExchangeHandler())
                 }
             }

@@ -12,6 +12,10 @@ public enum DirectHTTPError: Error, Sendable, Equatable, CustomStringConvertible
     case connectionClosed
     /// The caller's task was cancelled.
     case cancelled
+    /// A kept connection failed before any byte of the response arrived (most likely the
+    /// server closed it while it was idle): send the request again, signed anew, on a new
+    /// connection (`post(..., reuse: false)`). Carries the underlying error's text.
+    case staleConnection(String)
 
     public var description: String {
         switch self {
@@ -21,6 +25,7 @@ public enum DirectHTTPError: Error, Sendable, Equatable, CustomStringConvertible
         case .bodyTooLarge(let limit): "the response body is over \(limit) bytes"
         case .connectionClosed: "the connection closed before the response ended"
         case .cancelled: "cancelled"
+        case .staleConnection(let cause): "a kept connection failed before the response: \(cause)"
         }
     }
 }

@@ -1,19 +1,31 @@
 import NIOCore
 import NIOHTTP1
 
-/// One request in flight on a connection: its head, where the response goes, its cap.
-/// (Its deadline is kept by `DirectHTTPClient`, whether or not the request got this far.)
+/// One request in flight on a connection: its head, where the response goes, its cap and
+/// read timeout. (Its deadline is kept by `DirectHTTPClient`, whether or not the request
+/// got this far.)
 struct DirectExchange {
     var head: HTTPRequestHead
     var promise: EventLoopPromise<DirectHTTPClient.Response>
     var maxBodyBytes: Int
+    var readTimeout: TimeAmount
+}
+
+/// Why an exchange failed, and whether any byte of its response had arrived (a kept
+/// connection that fails before that was most likely closed by the server while idle).
+struct ExchangeFailure: Error {
+    var error: any Error
+    var responseStarted: Bool
 }
 
 /// The last handler of a `DirectHTTPClient` connection: writes one request at a time and
 /// gathers its response on the event loop (head, body up to the cap, end), completing the
-/// exchange's promise once. Any failure (the read timeout, the cap, an error, the peer closing)
-/// fails the exchange and closes the connection, so a connection is reused only after a
-/// complete, keep-alive response.
+/// exchange's promise once. Any failure (the read timeout, the cap, an error, the peer
+/// closing) fails the exchange with an `ExchangeFailure` and closes the connection, so a
+/// connection is reused only after a complete, keep-alive response.
+///
+/// The read timeout runs from the request's write and again from every read while a
+/// response is awaited (as async-http-client's does); an idle pooled connection has none.
 final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = DirectExchange
@@ -22,17 +34,22 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var exchange: DirectExchange?
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
+    private var responseStarted = false
+    private var readTimer: Scheduled<Void>?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let next = unwrapOutboundIn(data)
         guard exchange == nil, context.channel.isActive else {
-            next.promise.fail(DirectHTTPError.connectionClosed)
-            promise?.fail(DirectHTTPError.connectionClosed)
+            let failure = ExchangeFailure(error: DirectHTTPError.connectionClosed, responseStarted: false)
+            next.promise.fail(failure)
+            promise?.fail(failure)
             return
         }
         exchange = next
         head = nil
         body = nil
+        responseStarted = false
+        armReadTimer(context: context)
         context.write(wrapOutboundOut(.head(next.head)), promise: nil)
         context.write(wrapOutboundOut(.end(nil)), promise: promise)
     }
@@ -43,6 +60,8 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        responseStarted = true
+        armReadTimer(context: context)
         switch unwrapInboundIn(data) {
         case .head(let responseHead):
             head = responseHead
@@ -66,6 +85,8 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             self.exchange = nil
+            readTimer?.cancel()
+            readTimer = nil
             let response = DirectHTTPClient.Response(
                 status: Int(head.status.code), headers: head.headers, body: body ?? ByteBuffer(),
                 reusable: head.isKeepAlive)
@@ -74,15 +95,6 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if !head.isKeepAlive { context.close(promise: nil) }
             exchange.promise.succeed(response)
         }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            // Only a response being awaited times out; an idle pooled connection does not.
-            if exchange != nil { fail(context: context, DirectHTTPError.readTimeout) }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -94,13 +106,25 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// (Re)starts the read timer of the exchange in flight.
+    private func armReadTimer(context: ChannelHandlerContext) {
+        readTimer?.cancel()
+        guard let exchange else { return }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        readTimer = context.eventLoop.scheduleTask(in: exchange.readTimeout) {
+            bound.value.handler.fail(context: bound.value.context, DirectHTTPError.readTimeout)
+        }
+    }
+
     /// Fails the exchange in flight (if any) and closes the connection.
     func fail(context: ChannelHandlerContext, _ error: any Error) {
+        readTimer?.cancel()
+        readTimer = nil
         head = nil
         body = nil
         if let exchange {
             self.exchange = nil
-            exchange.promise.fail(error)
+            exchange.promise.fail(ExchangeFailure(error: error, responseStarted: responseStarted))
         }
         context.close(promise: nil)
     }
