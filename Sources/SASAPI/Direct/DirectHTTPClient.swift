@@ -68,14 +68,13 @@ public final class DirectHTTPClient: Sendable {
         let (channel, reused) = try await connection(deadline: deadline, reuse: reuse)
         let promise = channel.eventLoop.makePromise(of: Response.self)
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: uri, headers: headers)
-        head.headers.replaceOrAdd(name: "content-length", value: "0")
+        if !head.headers.contains(name: "content-length") { head.headers.add(name: "content-length", value: "0") }
         // The exchange ends by its deadline whatever happens to the connection (a promise
         // completes once; later outcomes are ignored).
         let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
             promise.fail(ExchangeFailure(error: DirectHTTPError.deadlineExceeded, responseStarted: true))
             channel.close(promise: nil)
         }
-        promise.futureResult.whenComplete { _ in timer.cancel() }
         // A write that never reaches the handler (the connection closed under it) fails
         // the exchange at once.
         let written = channel.eventLoop.makePromise(of: Void.self)
@@ -94,6 +93,7 @@ public final class DirectHTTPClient: Sendable {
                 channel.close(promise: nil)
             }
         } catch let failure as ExchangeFailure {
+            timer.cancel()
             channel.close(promise: nil)
             if Task.isCancelled { throw DirectHTTPError.cancelled }
             if reused, !failure.responseStarted, Self.mayBeStale(failure.error) {
@@ -101,6 +101,7 @@ public final class DirectHTTPClient: Sendable {
             }
             throw failure.error
         }
+        timer.cancel()
         if response.reusable, channel.isActive, !isShutDown {
             idle.withLock { $0.append(channel) }
         } else {

@@ -36,6 +36,9 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var responseStarted = false
     private var readTimer: Scheduled<Void>?
+    /// When the exchange last wrote or read: the timer, when it fires early, waits for
+    /// the rest of the timeout from here (one timer per exchange, not one per read).
+    private var lastActivity = NIODeadline.now()
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let next = unwrapOutboundIn(data)
@@ -49,7 +52,8 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         head = nil
         body = nil
         responseStarted = false
-        armReadTimer(context: context)
+        lastActivity = .now()
+        armReadTimer(context: context, in: next.readTimeout)
         context.write(wrapOutboundOut(.head(next.head)), promise: nil)
         context.write(wrapOutboundOut(.end(nil)), promise: promise)
     }
@@ -61,7 +65,7 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         responseStarted = true
-        armReadTimer(context: context)
+        lastActivity = .now()
         switch unwrapInboundIn(data) {
         case .head(let responseHead):
             head = responseHead
@@ -106,13 +110,24 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// (Re)starts the read timer of the exchange in flight.
-    private func armReadTimer(context: ChannelHandlerContext) {
+    /// Schedules the read timer of the exchange in flight; when it fires, the exchange
+    /// fails if nothing was read for the whole timeout, or the timer waits for the rest.
+    private func armReadTimer(context: ChannelHandlerContext, in delay: TimeAmount) {
         readTimer?.cancel()
-        guard let exchange else { return }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        readTimer = context.eventLoop.scheduleTask(in: exchange.readTimeout) {
-            bound.value.handler.fail(context: bound.value.context, DirectHTTPError.readTimeout)
+        readTimer = context.eventLoop.scheduleTask(in: delay) {
+            bound.value.handler.readTimerFired(context: bound.value.context)
+        }
+    }
+
+    private func readTimerFired(context: ChannelHandlerContext) {
+        readTimer = nil
+        guard let exchange else { return }
+        let quietFor = NIODeadline.now() - lastActivity
+        if quietFor >= exchange.readTimeout {
+            fail(context: context, DirectHTTPError.readTimeout)
+        } else {
+            armReadTimer(context: context, in: exchange.readTimeout - quietFor)
         }
     }
 
