@@ -14,7 +14,7 @@ enum CanonicalBytes {
     /// Appends `text` percent-encoded as `PercentEncoding.rfc3986` (or `.form` when
     /// `spaceAsPlus`) does. Runs of bytes that need no escape are copied whole.
     static func appendEncoded(_ text: String, spaceAsPlus: Bool, to out: inout [UInt8]) {
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
             var runStart = 0
             for index in bytes.indices {
                 let byte = bytes[index]
