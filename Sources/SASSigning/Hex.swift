@@ -1,13 +1,8 @@
 /// Lower-case hexadecimal encoding of digests and MACs.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
+        CanonicalBytes.appendHex(bytes, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }

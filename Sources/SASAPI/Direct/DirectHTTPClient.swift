@@ -11,9 +11,9 @@ import Synchronization
 /// It does per call only what a signed `POST /` needs: no URL parsing, redirects,
 /// decompression or per-request state machines (replacing async-http-client here cut a
 /// large poll's CPU by 12-20 %; docs/benchmarks.md). Connect and read timeouts, the
-/// attempt's deadline, the body cap and cancellation hold as they do there (a TLS
-/// handshake is bounded by the read timeout and the deadline). Proxied routes keep
-/// async-http-client, which speaks to proxies.
+/// attempt's deadline, the body cap and cancellation hold as they do there (the TLS
+/// handshake within the connect timeout, before a connection is used). Proxied routes
+/// keep async-http-client, which speaks to proxies.
 ///
 /// The pool has no size of its own: it holds as many connections as its callers have
 /// requests in flight at once (each account's `max_concurrent_requests`).
@@ -150,6 +150,7 @@ public final class DirectHTTPClient: Sendable {
         let timeout = min(TimeAmount(connectTimeout), remaining)
         let sslContext = self.sslContext
         let host = endpoint.host
+        let handshake = sslContext == nil ? nil : group.next().makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -163,14 +164,35 @@ public final class DirectHTTPClient: Sendable {
                         let serverName = isAddress ? nil : host
                         try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
+                    if let handshake { try pipeline.addHandler(HandshakeWaiter(promise: handshake)) }
                     try pipeline.addHTTPClientHandlers()
                     try pipeline.addHandler(ExchangeHandler())
                 }
             }
+        let channel: any Channel
         do {
-            return (try await bootstrap.connect(host: host, port: endpoint.port).get(), false)
+            channel = try await bootstrap.connect(host: host, port: endpoint.port).get()
         } catch ChannelError.connectTimeout {
+            handshake?.fail(DirectHTTPError.connectTimeout)
             throw DirectHTTPError.connectTimeout
+        } catch {
+            handshake?.fail(error)
+            throw error
         }
+        guard let handshake else { return (channel, false) }
+        // The TLS handshake within what is left of the connect timeout, as
+        // async-http-client bounds it; its failure (a refused certificate) is the error.
+        let handshakeTimer = channel.eventLoop.scheduleTask(in: timeout) {
+            handshake.fail(DirectHTTPError.connectTimeout)
+            channel.close(promise: nil)
+        }
+        defer { handshakeTimer.cancel() }
+        do {
+            try await handshake.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return (channel, false)
     }
 }

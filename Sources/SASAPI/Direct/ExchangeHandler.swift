@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOTLS
 
 /// One request in flight on a connection: its head, where the response goes, its cap and
 /// read timeout. (Its deadline is kept by `DirectHTTPClient`, whether or not the request
@@ -35,6 +36,10 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
     private var responseStarted = false
+    /// The first error the connection reported (a TLS handshake failing before any
+    /// request was written, say): what a later write or close is failed with, so the
+    /// cause is not lost to a plain "connection closed".
+    private var connectionError: (any Error)?
     private var readTimer: Scheduled<Void>?
     /// When the exchange last wrote or read: the timer, when it fires early, waits for
     /// the rest of the timeout from here (one timer per exchange, not one per read).
@@ -43,7 +48,8 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let next = unwrapOutboundIn(data)
         guard exchange == nil, context.channel.isActive else {
-            let failure = ExchangeFailure(error: DirectHTTPError.connectionClosed, responseStarted: false)
+            let failure = ExchangeFailure(
+                error: connectionError ?? DirectHTTPError.connectionClosed, responseStarted: false)
             next.promise.fail(failure)
             promise?.fail(failure)
             return
@@ -102,11 +108,12 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if connectionError == nil { connectionError = error }
         fail(context: context, error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(context: context, DirectHTTPError.connectionClosed)
+        fail(context: context, connectionError ?? DirectHTTPError.connectionClosed)
         context.fireChannelInactive()
     }
 
@@ -142,5 +149,33 @@ final class ExchangeHandler: ChannelDuplexHandler, RemovableChannelHandler {
             exchange.promise.fail(ExchangeFailure(error: error, responseStarted: responseStarted))
         }
         context.close(promise: nil)
+    }
+}
+
+/// Completes `promise` when a new connection's TLS handshake is done, or fails it with the
+/// handshake's error (or `connectionClosed`), so a connection is handed out only once it
+/// can carry a request, and a refused certificate is reported as such.
+final class HandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let promise: EventLoopPromise<Void>
+
+    init(promise: EventLoopPromise<Void>) {
+        self.promise = promise
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls { promise.succeed(()) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(DirectHTTPError.connectionClosed)
+        context.fireChannelInactive()
     }
 }
