@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import Logging
-import NIOCore
 import SASModels
 import SASSigning
 
@@ -22,25 +20,10 @@ public final class SASClient: Sendable {
     let limiter: RequestLimiter
 
     /// - Parameters:
-    ///   - httpClient: shared, created with the configuration's timeouts (see
-    ///     `SASHTTPClientFactory`); the caller shuts it down.
-    ///   - environment: clock, sleep, wall time and nonce; `.live` outside tests.
-    public convenience init(
-        configuration: SASClientConfiguration,
-        credentials: any CredentialProvider,
-        httpClient: HTTPClient,
-        logger: Logger,
-        observer: (any APICallObserver)? = nil,
-        environment: SASClientEnvironment = .live
-    ) {
-        self.init(
-            configuration: configuration, credentials: credentials, transport: .asyncHTTPClient(httpClient),
-            logger: logger, observer: observer, environment: environment)
-    }
-
-    /// - Parameters:
     ///   - transport: `.direct` for an endpoint reached without a proxy, else
-    ///     `.asyncHTTPClient` (see `APITransport`); the caller shuts it down.
+    ///     `.asyncHTTPClient` (see `APITransport`, and `HTTPClientPool.transport(for:)`,
+    ///     which chooses); the caller shuts it down.
+    ///   - environment: clock, sleep, wall time and nonce; `.live` outside tests.
     public init(
         configuration: SASClientConfiguration,
         credentials: any CredentialProvider,

@@ -132,9 +132,6 @@ public final class DirectHTTPClient: Sendable {
 
     private var isShutDown: Bool { shutDown.load(ordering: .relaxed) }
 
-    /// How many idle connections the pool holds.
-    var idleCount: Int { idle.withLock { $0.count } }
-
     /// An idle connection that is still open (`reused`), or a new one.
     private func connection(deadline: NIODeadline, reuse: Bool = true) async throws -> (any Channel, reused: Bool) {
         if reuse {

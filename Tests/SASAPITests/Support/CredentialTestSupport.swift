@@ -45,7 +45,7 @@ struct AccountClients {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         self.http = http
         clients = providers.map {
-            SASClient(configuration: configuration, credentials: $0, httpClient: http, logger: logger)
+            SASClient(configuration: configuration, credentials: $0, transport: .asyncHTTPClient(http), logger: logger)
         }
     }
 
